@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from units.services import import_specification_files
+
+SPEC_FIXTURES = Path(django_settings.BASE_DIR) / "fixtures" / "specs"
+UNIT_FIXTURE = SPEC_FIXTURES / "L-652-0848.yaml"
+STANDARD_FIXTURE = SPEC_FIXTURES / "SCDLMCB2.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Serve static files unhashed: tests do not run collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def seed_specifications(db):
+    """The RQF unit and the NOS from the seeds, imported from fixtures/specs."""
+    outcomes = import_specification_files(paths=[UNIT_FIXTURE, STANDARD_FIXTURE])
+    return {outcome.specification.code: outcome.specification for outcome in outcomes}
+
+
+@pytest.fixture
+def unit(seed_specifications):
+    return seed_specifications["L/652/0848"]
+
+
+@pytest.fixture
+def standard(seed_specifications):
+    return seed_specifications["SCDLMCB2"]

@@ -1,0 +1,142 @@
+"""Reads of the catalogue, each shaped and prefetched for the page or command that uses it."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from units import spec_format
+from units.models import Criterion, Group, Guidance, RangeItem, Specification
+
+CRITERION_SEARCH_LIMIT = 50
+
+
+def specification_list(*, query: str = "") -> QuerySet[Specification]:
+    """Specifications with their group, criterion and range-item counts, optionally filtered by code or title."""
+    specifications = Specification.objects.annotate(
+        group_count=Count("groups", distinct=True),
+        criterion_count=Count("criteria", distinct=True),
+        range_item_count=Count("criteria__range_items", distinct=True),
+    ).order_by("code", "imported_at")
+    if query := query.strip():
+        specifications = specifications.filter(
+            Q(code__icontains=query) | Q(title__icontains=query) | Q(aliases__icontains=query)
+        )
+    return specifications
+
+
+def specification_detail(*, pk: int) -> Specification:
+    """A specification with everything its page shows, in a fixed number of queries whatever its size."""
+    return Specification.objects.prefetch_related(
+        "definitions",
+        Prefetch("guidance", queryset=Guidance.objects.prefetch_related("groups")),
+        Prefetch("groups", queryset=Group.objects.prefetch_related(*_CRITERION_PREFETCH, "guidance")),
+    ).get(pk=pk)
+
+
+def group_detail(*, specification_pk: int, pk: int) -> Group:
+    """One group with its criteria, for expanding it in place."""
+    return (
+        Group.objects.select_related("specification")
+        .prefetch_related(*_CRITERION_PREFETCH, "guidance")
+        .get(specification_id=specification_pk, pk=pk)
+    )
+
+
+_CRITERION_PREFETCH = (
+    Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
+    Prefetch("criteria__range_items", queryset=RangeItem.objects.order_by("position")),
+    "criteria__indicative_content",
+)
+
+
+def search_criteria(*, query: str, limit: int = CRITERION_SEARCH_LIMIT) -> list[Criterion]:
+    """Criteria of every specification whose ref matches exactly or whose text (or range text) contains the query."""
+    query = query.strip()
+    if not query:
+        return []
+    matches = (
+        Criterion.objects.filter(
+            Q(ref__iexact=query) | Q(text__icontains=query) | Q(range_items__text__icontains=query)
+        )
+        .distinct()
+        .select_related("specification", "group")
+        .prefetch_related(Prefetch("range_items", queryset=RangeItem.objects.order_by("position")))
+        .order_by("specification__code", "specification__version", "position")
+    )
+    return list(matches[:limit])
+
+
+def find_specification(*, code: str, version: str | None = None) -> Specification | None:
+    """The specification with this code or alias; the most recently imported version unless one is named."""
+    candidates = Specification.objects.filter(code=code)
+    if not candidates.exists():
+        alias_codes = [
+            spec.code for spec in Specification.objects.only("code", "aliases") if code in spec.aliases
+        ]
+        candidates = Specification.objects.filter(code__in=alias_codes)
+    if version is not None:
+        candidates = candidates.filter(version=version)
+    return candidates.order_by("-imported_at", "-pk").first()
+
+
+def specification_document(specification: Specification) -> dict[str, Any]:
+    """The specification as a normalised `portfolio-spec/1` document, exactly as it was imported."""
+    spec = Specification.objects.prefetch_related(
+        "definitions",
+        Prefetch("groups", queryset=Group.objects.prefetch_related(*_CRITERION_PREFETCH)),
+        Prefetch("guidance", queryset=Guidance.objects.prefetch_related("groups")),
+    ).get(pk=specification.pk)
+    raw: dict[str, Any] = {
+        "format": spec_format.FORMAT,
+        "kind": spec.kind,
+        "code": spec.code,
+        "aliases": spec.aliases,
+        "title": spec.title,
+        "version": spec.version,
+        "level": spec.level,
+        "credits": spec.credits,
+        "guided_learning_hours": spec.guided_learning_hours,
+        "owner": spec.owner,
+        "overview": spec.overview,
+        "assessment_requirements": spec.assessment_requirements,
+        "definitions": [
+            {"term": item.term, "text": item.text, "heading": item.heading} for item in spec.definitions.all()
+        ],
+        "values": spec.values,
+        "groups": [
+            {
+                "number": group.number,
+                "title": group.title,
+                "kind": group.kind,
+                "criteria": [
+                    {
+                        "ref": criterion.ref,
+                        "text": criterion.text,
+                        "range": [
+                            {"ref": item.ref, "text": item.text} for item in criterion.range_items.all()
+                        ],
+                        "indicative_content": [
+                            {"term": item.term, "text": item.text}
+                            for item in criterion.indicative_content.all()
+                        ],
+                    }
+                    for criterion in group.criteria.all()
+                ],
+            }
+            for group in spec.groups.all()
+        ],
+        "guidance": [
+            {
+                "title": item.title,
+                "applies_to": [group.number for group in sorted(item.groups.all(), key=lambda g: g.position)],
+                "synopsis": item.synopsis,
+                "key_concepts": item.key_concepts,
+                "tips": item.tips,
+                "mistakes": item.mistakes,
+                "marking_points": item.marking_points,
+                "notes": item.notes,
+            }
+            for item in spec.guidance.all()
+        ],
+    }
+    return spec_format.normalise(raw)
