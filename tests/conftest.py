@@ -11,12 +11,13 @@ STANDARD_FIXTURE = SPEC_FIXTURES / "SCDLMCB2.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    """Serve static files unhashed: tests do not run collectstatic."""
+def _test_settings(settings):
+    """Serve static files unhashed (tests do not run collectstatic) and hash passwords quickly."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

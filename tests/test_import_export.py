@@ -1,5 +1,6 @@
 """import_spec and export_spec: atomic, idempotent, versioned, and exact in a round trip."""
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -120,3 +121,8 @@ def test_export_of_an_unknown_code_or_version_is_an_error(standard):
         run("export_spec", "NOPE")
     with pytest.raises(CommandError, match='no specification SCDLMCB2 version "9" in the catalogue'):
         run("export_spec", "SCDLMCB2", "--version", "9")
+
+
+def test_the_published_json_schema_is_the_one_the_importer_enforces():
+    published = Path(__file__).parent.parent / "docs" / "portfolio-spec-1.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == spec_format.SCHEMA

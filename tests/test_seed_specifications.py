@@ -2,14 +2,12 @@
 
 import pytest
 
-from tests.seed_text import SeedGroup, standard_headings, unit_outcomes
+from tests.seed_text import SeedCriterion, SeedGroup, standard_headings, unit_outcomes
 from units.models import Criterion, Group, Guidance, RangeItem
 
 
 def catalogue_groups(specification) -> list[SeedGroup]:
     """The catalogue's groups in the seed parser's shape, so the two compare field by field."""
-    from tests.seed_text import SeedCriterion
-
     groups = Group.objects.filter(specification=specification).prefetch_related("criteria__range_items")
     return [
         SeedGroup(
