@@ -113,7 +113,7 @@ CASES: list[tuple[str, str, bytes | dict[str, Any], str]] = [
     ("wrong format", "m.yaml", document(format="portfolio-spec/2"), 'm.yaml: format: must be "portfolio-spec/1", not "portfolio-spec/2"'),
     ("guidance for a missing group", "m.yaml", _guidance_for_a_missing_group(), 'm.yaml: guidance[0].applies_to[0]: no group numbered "9" (groups: "1", "2")'),
     ("duplicate YAML key", "m.yaml", b"format: portfolio-spec/1\nkind: unit\nkind: standard\n", 'm.yaml: invalid YAML at line 3, column 1: duplicate key "kind"'),
-    ("bad JSON", "m.json", b'{"format": "portfolio-spec/1",}', "m.json: invalid JSON at line 1, column 31: Expecting property name"),
+    ("bad JSON", "m.json", b'{\n  "format": portfolio-spec/1\n}', "m.json: invalid JSON at line 2, column 13: Expecting value"),
 ]  # fmt: skip
 
 
