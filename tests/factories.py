@@ -1,12 +1,24 @@
-"""Factories for people and for specification documents of any size."""
+"""Factories for people, centres, enrolments, evidence and specification documents of any size."""
 
+import datetime
 from typing import Any
 
 import factory
 
 from accounts.models import User
+from portfolio.models import (
+    AssessmentMethod,
+    Centre,
+    EnrolledSpecification,
+    Enrolment,
+    Evidence,
+    EvidenceMapping,
+    EvidenceSequence,
+    Membership,
+)
+from portfolio.services import create_centre, create_evidence
 from units import spec_format
-from units.models import Specification
+from units.models import Criterion, Specification
 from units.services import import_specification
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -70,3 +82,104 @@ def specification_document(
 def create_specification(**kwargs: Any) -> Specification:
     document = specification_document(**kwargs)
     return import_specification(document=document, source="factory").specification
+
+
+class CentreFactory(factory.django.DjangoModelFactory):
+    """A centre with the default assessment methods, as `create_centre` makes it."""
+
+    class Meta:
+        model = Centre
+
+    name = factory.Sequence(lambda n: f"Centre {n}")
+    code = factory.Sequence(lambda n: f"centre-{n}")
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Centre:
+        return create_centre(name=kwargs["name"], code=kwargs["code"])
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    centre = factory.SubFactory(CentreFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.LEARNER
+
+
+def member(centre: Centre, role: str, **user_fields: Any) -> User:
+    """A new person holding one role in a centre."""
+    return MembershipFactory(centre=centre, role=role, user=UserFactory(**user_fields)).user
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A learner on the given specifications, with an assessor and an IV, all members of the centre."""
+
+    class Meta:
+        model = Enrolment
+        skip_postgeneration_save = True
+
+    centre = factory.SubFactory(CentreFactory)
+    learner = factory.LazyAttribute(lambda o: member(o.centre, Membership.Role.LEARNER))
+    assessor = factory.LazyAttribute(lambda o: member(o.centre, Membership.Role.ASSESSOR))
+    internal_verifier = factory.LazyAttribute(lambda o: member(o.centre, Membership.Role.INTERNAL_VERIFIER))
+    start_date = factory.LazyFunction(lambda: datetime.date(2026, 9, 1))
+
+    @factory.post_generation
+    def specifications(obj, create: bool, extracted: Any, **kwargs: Any) -> None:
+        for position, specification in enumerate(extracted or []):
+            EnrolledSpecification.objects.create(
+                enrolment=obj, specification=specification, position=position
+            )
+
+
+def method(centre: Centre, code: str = "RA") -> AssessmentMethod:
+    return AssessmentMethod.objects.get(centre=centre, code=code)
+
+
+def create_evidence_for(enrolment: Enrolment, **details: Any) -> Evidence:
+    """A draft through the real service, so it is numbered as a learner's would be."""
+    fields = {
+        "title": "Reflective account of a care review",
+        "date": datetime.date(2026, 10, 1),
+        "method": method(enrolment.centre, details.pop("method_code", "RA")),
+        "narrative": "I led the review with the individual and their family.",
+        **details,
+    }
+    return create_evidence(learner=enrolment.learner, enrolment=enrolment, **fields)
+
+
+def bulk_portfolio(enrolment: Enrolment, *, pieces: int, mappings: int) -> list[Evidence]:
+    """A large portfolio in a few queries: `pieces` submitted items and `mappings` spread over the criteria."""
+    criteria = list(
+        Criterion.objects.filter(specification__in=enrolment.specifications.all())
+        .prefetch_related("range_items")
+        .order_by("specification_id", "position")
+    )
+    targets = [(c, item) for c in criteria for item in (c.range_items.all() or [None])]
+    ra = method(enrolment.centre)
+    evidence = Evidence.objects.bulk_create(
+        Evidence(
+            enrolment=enrolment,
+            centre=enrolment.centre,
+            learner=enrolment.learner,
+            number=number,
+            title=f"Evidence {number}",
+            date=datetime.date(2026, 10, 1),
+            method=ra,
+            narrative="Account",
+            status=Evidence.Status.SUBMITTED,
+        )
+        for number in range(1, pieces + 1)
+    )
+    EvidenceSequence.objects.update_or_create(
+        centre=enrolment.centre, learner=enrolment.learner, defaults={"last_number": pieces}
+    )
+    pairs = [(e, t) for e in evidence for t in targets][
+        :: max(1, (pieces * len(targets)) // max(mappings, 1))
+    ]
+    EvidenceMapping.objects.bulk_create(
+        EvidenceMapping(evidence=e, criterion=c, range_item=item, created_by=enrolment.learner)
+        for e, (c, item) in pairs[:mappings]
+    )
+    return evidence

@@ -1,0 +1,146 @@
+"""Reads for the centre pages, each in a fixed number of queries however many people and enrolments there are."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from portfolio.models import Centre, Enrolment, Membership
+from portfolio.selectors import enrolments_queryset
+from units.models import Specification
+
+Role = Membership.Role
+ROLE_ORDER = {value: index for index, value in enumerate(Role.values)}
+OVERSIGHT_ROLES = (Role.ADMIN, Role.EQA)
+
+
+@dataclass
+class Person:
+    """Someone with roles in a centre, as the people list shows them."""
+
+    user: User
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in sorted(self.roles, key=ROLE_ORDER.__getitem__)]
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Registered but has not yet chosen a password through their invitation link."""
+        return not self.user.has_usable_password()
+
+
+@dataclass(frozen=True)
+class OverseenCentre:
+    centre: Centre
+    roles: list[str]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in self.roles]
+
+
+@dataclass(frozen=True)
+class CentreOverview:
+    people: int
+    by_role: list[tuple[str, str, int]]  # (role, label, count) in the order of Membership.Role
+    enrolments: int
+    by_status: list[tuple[str, str, int]]  # (status, label, count) in the order of Enrolment.Status
+
+
+def centres_overseen(*, user: User) -> list[OverseenCentre]:
+    """Centres where the person is an administrator or EQA, with those roles, by centre name."""
+    memberships = (
+        Membership.objects.filter(user=user, role__in=OVERSIGHT_ROLES)
+        .select_related("centre")
+        .order_by("centre__name", "centre_id")
+    )
+    centres: dict[int, OverseenCentre] = {}
+    for membership in memberships:
+        entry = centres.setdefault(membership.centre_id, OverseenCentre(membership.centre, []))
+        entry.roles.append(membership.role)
+    for entry in centres.values():
+        entry.roles.sort(key=ROLE_ORDER.__getitem__)
+    return list(centres.values())
+
+
+def centre_overview(*, centre: Centre) -> CentreOverview:
+    role_counts = dict(
+        Membership.objects.filter(centre=centre).values_list("role").annotate(count=Count("pk")).order_by()
+    )
+    people = Membership.objects.filter(centre=centre).aggregate(people=Count("user", distinct=True))["people"]
+    status_counts = dict(
+        Enrolment.objects.filter(centre=centre).values_list("status").annotate(count=Count("pk")).order_by()
+    )
+    return CentreOverview(
+        people=people,
+        by_role=[(value, label, role_counts.get(value, 0)) for value, label in Role.choices],
+        enrolments=sum(status_counts.values()),
+        by_status=[(value, label, status_counts.get(value, 0)) for value, label in Enrolment.Status.choices],
+    )
+
+
+def people_list(*, centre: Centre, query: str = "") -> list[Person]:
+    """Everyone with a role in the centre, by name, optionally those whose name or e-mail contains `query`."""
+    memberships = (
+        Membership.objects.filter(centre=centre)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "user_id", "role")
+    )
+    if query := query.strip():
+        memberships = memberships.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        )
+    people: dict[int, Person] = {}
+    for membership in memberships:
+        people.setdefault(membership.user_id, Person(membership.user)).roles.append(membership.role)
+    return list(people.values())
+
+
+def person_in_centre(*, centre: Centre, user_pk: int) -> Person:
+    """One person of the centre with their roles; `User.DoesNotExist` if they have none here."""
+    memberships = list(Membership.objects.filter(centre=centre, user_id=user_pk).select_related("user"))
+    if not memberships:
+        raise User.DoesNotExist
+    return Person(memberships[0].user, [membership.role for membership in memberships])
+
+
+def person_by_email(*, centre: Centre, email: str) -> Person | None:
+    """The account with this e-mail (any letter case), with their roles in the centre; None if there is none."""
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email.strip())).first()
+    if user is None:
+        return None
+    return Person(
+        user, list(Membership.objects.filter(centre=centre, user=user).values_list("role", flat=True))
+    )
+
+
+def enrolment_list(*, centre: Centre, status: str = "") -> QuerySet[Enrolment]:
+    """The centre's enrolments by learner name, with people and specifications prefetched."""
+    enrolments = (
+        enrolments_queryset()
+        .filter(centre=centre)
+        .order_by("learner__full_name", "learner_id", "-start_date")
+    )
+    if status:
+        enrolments = enrolments.filter(status=status)
+    return enrolments
+
+
+def enrolment_in_centre(*, centre: Centre, pk: int) -> Enrolment:
+    """One enrolment of the centre; `Enrolment.DoesNotExist` for another centre's."""
+    return enrolments_queryset().get(centre=centre, pk=pk)
+
+
+def people_with_role(*, centre: Centre, role: str, also: User | None = None) -> QuerySet[User]:
+    """Choices for an enrolment's learner, assessor or IV; `also` keeps a current holder who has since lost it."""
+    holders = Q(memberships__centre=centre, memberships__role=role)
+    if also is not None:
+        holders |= Q(pk=also.pk)
+    return User.objects.filter(holders).distinct().order_by("full_name", "email")
+
+
+def catalogue() -> QuerySet[Specification]:
+    """Every specification version a learner can be enrolled on."""
+    return Specification.objects.only("code", "title", "version", "kind").order_by("code", "imported_at")
