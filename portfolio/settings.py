@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portfolio.context_processors.centre_nav",
             ],
         },
     },
@@ -84,7 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,3 +157,70 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Evidence files (portfolio/uploads.py)
+# The largest single file a learner may upload, in bytes (default 1 GiB). It is enforced while the file streams
+# in, so a larger one is never stored; a reverse proxy in front must allow request bodies at least this big.
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", 1024**3)
+# MIME types a file may have, as sniffed from its content (never taken from its name or the browser's claim).
+# EVIDENCE_ALLOWED_TYPES, a comma-separated list, replaces this default whole.
+EVIDENCE_ALLOWED_TYPES = env_list(
+    "EVIDENCE_ALLOWED_TYPES",
+    default=[
+        # documents
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/rtf",
+        "text/plain",
+        "text/csv",
+        # images (photos from phones included: HEIC/HEIF)
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+        # audio
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/wav",
+        "audio/ogg",
+        # video
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "video/3gpp",
+    ],
+)
+# Where uploads are spooled while they stream in (default: the system's temporary directory). On the same
+# file system as MEDIA_ROOT a finished upload is moved into place instead of copied; never a RAM-backed tmpfs.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
+# Optional S3-compatible storage for uploaded files, through django-storages (`pip install '.[s3]'`). Files are
+# still served only through the permission-checking views, never from a bucket URL.
+#   S3_BUCKET             the bucket; setting it moves file storage from MEDIA_ROOT to the bucket
+#   S3_ENDPOINT_URL       the service's endpoint for non-AWS services (MinIO, Ceph, Garage, …); empty for AWS
+#   S3_REGION             the bucket's region, e.g. eu-west-2; empty for the service's default
+#   S3_ACCESS_KEY_ID      access key; empty to use boto3's own chain (environment, ~/.aws, instance role)
+#   S3_SECRET_ACCESS_KEY  the secret for S3_ACCESS_KEY_ID
+if env_str("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "querystring_auth": True,
+        },
+    }
