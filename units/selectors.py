@@ -1,5 +1,6 @@
 """Reads of the catalogue, each shaped and prefetched for the page or command that uses it."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -140,3 +141,24 @@ def specification_document(specification: Specification) -> dict[str, Any]:
         ],
     }
     return spec_format.normalise(raw)
+
+
+def countable_totals(*, specification_ids: Iterable[int]) -> dict[int, int]:
+    """What needs evidence in each specification: criteria without range items, plus every range item."""
+    ids = list(specification_ids)
+    totals: dict[int, int] = dict.fromkeys(ids, 0)
+    plain_criteria = (
+        Criterion.objects.filter(specification_id__in=ids, range_items__isnull=True)
+        .values("specification_id")
+        .annotate(n=Count("pk"))
+    )
+    range_items = (
+        RangeItem.objects.filter(criterion__specification_id__in=ids)
+        .values("criterion__specification_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in plain_criteria:
+        totals[row["specification_id"]] += row["n"]
+    for row in range_items:
+        totals[row["criterion__specification_id"]] += row["n"]
+    return totals

@@ -18,6 +18,7 @@ def test_learner_opens_the_nos_and_expands_knowledge_to_read_k100(
     page = phone_page
 
     sign_in(page, learner.email)
+    page.get_by_role("link", name="Specifications", exact=True).click()
     page.get_by_role("link", name="SCDLMCB2 · Lead and Manage Provision of Care Services").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Lead and Manage Provision of Care Services that Promotes the Well Being of Individuals"

@@ -8,7 +8,7 @@ from units.services import ImportRefused
 
 
 class Command(BaseCommand):
-    help = "Load the seed specifications and demo sign-ins (development only), and print the sign-ins."
+    help = "Load the seed specifications and a demo centre with its people (development only); print the sign-ins."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default="portfolio-demo", help="password for every demo account")
@@ -27,6 +27,7 @@ class Command(BaseCommand):
             spec = outcome.specification
             state = "loaded" if outcome.created else "already loaded"
             self.stdout.write(f"Specification {spec.code} v{spec.version} {state}: {spec.title}")
-        self.stdout.write(self.style.SUCCESS("\nDemo sign-ins (password for all: " + password + "):"))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo centre sign-ins (password for all: {password}):"))
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.role:<22} {account.email}")
+            self.stdout.write(f"  {account.role:<25} {account.email:<24} {account.full_name}")
+        self.stdout.write("The centre administrator can also open the Django admin at /admin/.")

@@ -1,0 +1,104 @@
+"""A learner's evidence from start to finish on a phone: create, upload with progress, map, declare, submit."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portfolio.models import Evidence
+from tests.conftest import STANDARD_FIXTURE, UNIT_FIXTURE
+from tests.factories import EnrolmentFactory
+from units.services import import_specification_files
+
+RECORD_PROGRESS = """
+window.__progress = [];
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.target.tagName === "PROGRESS") window.__progress.push(Number(change.target.value));
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["value"]});
+"""
+
+
+@pytest.fixture
+def enrolment(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    specifications = [
+        o.specification for o in import_specification_files(paths=[UNIT_FIXTURE, STANDARD_FIXTURE])
+    ]
+    return EnrolmentFactory(specifications=specifications)
+
+
+def throttle(page: Page, *, bytes_per_second: int) -> None:
+    """Slow the browser's uploads through Chromium's own network emulation (-1 lifts it)."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second},
+    )
+
+
+def map_to(page: Page, query: str, button: str) -> None:
+    search = page.get_by_label("Find by reference or words")
+    search.fill(query)
+    search.press("Enter")  # results come by htmx, or by the plain GET form if the panel was still settling
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("#mappings .mappings")).to_contain_text(button.removeprefix("Map to "))
+
+
+def test_learner_uploads_maps_declares_and_submits_on_a_phone(
+    enrolment, live_server, phone_page, sign_in, tmp_path
+):
+    page = phone_page
+    page.add_init_script(RECORD_PROGRESS)
+    report = tmp_path / "reflective-account.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"% reflective account\n" * 200_000 + b"%%EOF\n")
+    photo = tmp_path / "care-plan.png"
+    photo.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 3_000_000)
+
+    sign_in(page, enrolment.learner.email)
+    page.get_by_role("link", name=enrolment.centre.name).click()
+    page.get_by_role("button", name="Add evidence").click()
+    page.get_by_label("Title").fill("Reflective account: leading a strengths-based review")
+    page.get_by_label("Date").fill("2026-10-12")
+    page.get_by_label("Assessment method").select_option(label="RA: Reflective account")
+    page.get_by_label("Account").fill("I led the review with the individual and their family.")
+    page.get_by_role("button", name="Create evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("E1 Reflective account")
+
+    page.get_by_label("Add files").set_input_files([report, photo])
+    throttle(page, bytes_per_second=4_000_000)  # as on a phone network, so progress shows between 0 and 100
+    page.get_by_role("button", name="Upload", exact=True).click()
+
+    bars = page.locator("[data-upload-progress] progress")
+    expect(bars).to_have_count(2)
+    expect(page.locator("[data-upload-progress]")).to_contain_text("Done", timeout=30_000)
+    expect(page.locator("[data-upload-progress] li").nth(1)).to_contain_text("Done", timeout=30_000)
+    assert [bars.nth(i).evaluate("bar => bar.value") for i in range(2)] == [100, 100]
+    seen = page.evaluate("window.__progress")
+    assert any(0 < value < 100 for value in seen), seen
+    assert seen.count(100) >= 2
+    throttle(page, bytes_per_second=-1)
+    expect(page.locator(".file-list")).to_contain_text("reflective-account.pdf")
+    expect(page.locator(".file-list")).to_contain_text("care-plan.png")
+
+    map_to(page, "1.1", "Map to L/652/0848 1.1 a)")
+    map_to(page, "P6", "Map to SCDLMCB2 P6")
+    map_to(page, "K14", "Map to SCDLMCB2 K14")
+
+    page.get_by_label("This is my own work").check()
+    page.get_by_role("button", name="Submit to assessor").click()
+    expect(page.get_by_text("E1 submitted to your assessor.")).to_be_visible()
+
+    evidence = Evidence.objects.get()
+    assert evidence.status == Evidence.Status.SUBMITTED
+    assert sorted(m.label for m in evidence.mappings.all()) == ["1.1 a)", "K14", "P6"]
+    assert sorted(f.content_type for f in evidence.files.all()) == ["application/pdf", "image/png"]
+
+    page.get_by_role("link", name=enrolment.learner.full_name).first.click()
+    page.get_by_role("link", name="L/652/0848 Leading Person-centred Practice in Adult Care (v1)").click()
+    expect(page.locator("tr", has_text="1.1 a)")).to_contain_text("E1")
+    expect(page.locator("tr", has_text="1.1 b)")).to_contain_text("Not yet evidenced")
+    page.go_back()
+    page.get_by_role("link", name="SCDLMCB2 Lead and Manage").click()
+    expect(page.locator("tr", has=page.locator("th", has_text="P6"))).to_contain_text("E1")
+    expect(page.locator("tr", has=page.locator("th", has_text="K14"))).to_contain_text("E1")
