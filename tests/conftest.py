@@ -20,6 +20,18 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path_factory):
+    """Uploads go to a temporary MEDIA_ROOT and spool directory, never into the repository."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path_factory.mktemp("uploading")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return settings
+
+
 @pytest.fixture
 def seed_specifications(db):
     """The RQF unit and the NOS from the seeds, imported from fixtures/specs."""

@@ -183,3 +183,35 @@ def bulk_portfolio(enrolment: Enrolment, *, pieces: int, mappings: int) -> list[
         for e, (c, item) in pairs[:mappings]
     )
     return evidence
+
+
+# Everyone a permission test asks about, in a fixed order: see `people_around`.
+ROLES = (
+    "learner",
+    "other learner",
+    "assessor",
+    "other assessor",
+    "internal verifier",
+    "centre admin",
+    "eqa",
+    "other centre admin",
+    "anonymous",
+)
+
+
+def people_around(enrolment: Enrolment) -> dict[str, User | None]:
+    """For an enrolment: its learner, assessor and IV; another learner and assessor of the same centre; the
+    centre's administrator and EQA; another centre's administrator; and nobody signed in."""
+    centre = enrolment.centre
+    neighbour = EnrolmentFactory(centre=centre, specifications=list(enrolment.specifications.all()))
+    return {
+        "learner": enrolment.learner,
+        "other learner": neighbour.learner,
+        "assessor": enrolment.assessor,
+        "other assessor": neighbour.assessor,
+        "internal verifier": enrolment.internal_verifier,
+        "centre admin": member(centre, Membership.Role.ADMIN),
+        "eqa": member(centre, Membership.Role.EQA),
+        "other centre admin": member(CentreFactory(), Membership.Role.ADMIN),
+        "anonymous": None,
+    }

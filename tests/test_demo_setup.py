@@ -13,9 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
+def demo(settings):
     settings.DEBUG = True
-    settings.MEDIA_ROOT = tmp_path
     out = StringIO()
     call_command("demo_setup", stdout=out)
     return out.getvalue()

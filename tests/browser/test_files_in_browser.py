@@ -6,23 +6,9 @@ from playwright.sync_api import expect
 
 from portfolio.models import EvidenceFile
 from tests.factories import EnrolmentFactory, create_evidence_for
+from tests.samples import EXE, PDF, PNG
 
 WCAG_AA = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00"
-EXE += b"\x00" * 64 + b"PE\x00\x00L\x01"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploading"
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ new MutationObserver((changes) => {
 
 
 @pytest.fixture
-def enrolment(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def enrolment(transactional_db):
     specifications = [
         o.specification for o in import_specification_files(paths=[UNIT_FIXTURE, STANDARD_FIXTURE])
     ]

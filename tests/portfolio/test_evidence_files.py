@@ -16,35 +16,19 @@ from portfolio.models import Evidence, EvidenceFile, Membership
 from portfolio.services import PortfolioError, add_mapping, submit_evidence
 from portfolio.uploads import check_file
 from tests.factories import (
-    CentreFactory,
+    ROLES,
     EnrolmentFactory,
     UserFactory,
     create_evidence_for,
     create_specification,
-    member,
+    people_around,
 )
+from tests.samples import EXE, MP4, OTHER_PDF, PDF, PNG, TEXT
 from units.models import RangeItem
 
 Role = Membership.Role
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 BOUNDARY = "----evidence-files-test-boundary"
-
-# Small samples of real formats, as libmagic 5.44 reads them (see test_files_sniffing.py for every type).
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
-OTHER_PDF = PDF.replace(b"/Count 0", b"/Count 0 /Note (second)")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-EXE = (
-    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
-    + b"\x00" * 44
-    + b"\x80\x00\x00\x00"
-    + b"\x00" * 64
-    + b"PE\x00\x00L\x01"
-)
-MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 32
-TEXT = b"Reflective account of a team meeting, written up afterwards.\n"
 
 
 def multipart(*parts: tuple[str, str, bytes], claimed_type: str = "application/pdf") -> dict:
@@ -66,19 +50,6 @@ def multipart(*parts: tuple[str, str, bytes], claimed_type: str = "application/p
 
 def stored_files(root) -> list:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    """Uploads go to a temporary MEDIA_ROOT and temporary directory, never into the repository."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploading"
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    return settings
 
 
 @pytest.fixture
@@ -596,17 +567,6 @@ class World:
     evidence_file: EvidenceFile
 
 
-ROLES = [
-    "learner",
-    "other learner",
-    "assessor",
-    "other assessor",
-    "internal verifier",
-    "centre admin",
-    "eqa",
-    "other centre admin",
-    "anonymous",
-]
 READ = [200, 404, 200, 404, 200, 200, 200, 404, 302]
 WRITE = [302, 404, 403, 404, 403, 403, 403, 404, 302]
 ACTIONS = {
@@ -619,19 +579,7 @@ ACTIONS = {
 
 @pytest.fixture
 def world(enrolment, evidence) -> World:
-    centre = enrolment.centre
-    other_enrolment = EnrolmentFactory(centre=centre)
-    people = {
-        "learner": enrolment.learner,
-        "other learner": other_enrolment.learner,
-        "assessor": enrolment.assessor,
-        "other assessor": other_enrolment.assessor,
-        "internal verifier": enrolment.internal_verifier,
-        "centre admin": member(centre, Role.ADMIN),
-        "eqa": member(centre, Role.EQA),
-        "other centre admin": member(CentreFactory(), Role.ADMIN),
-        "anonymous": None,
-    }
+    people = people_around(enrolment)
     return World(people, evidence, add(evidence, "plan.pdf", PDF))
 
 

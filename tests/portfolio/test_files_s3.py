@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from portfolio.models import EvidenceFile
 from tests.factories import EnrolmentFactory, create_evidence_for
+from tests.samples import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 BOUNDARY = "----evidence-files-s3-boundary"
 
 

@@ -10,21 +10,7 @@ from portfolio.models import Enrolment, EvidenceFile
 from portfolio.services import PortfolioError
 from portfolio.uploads import check_file
 from tests.factories import EnrolmentFactory, create_evidence_for
-
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploading"
-    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    return settings
+from tests.samples import PDF, PNG
 
 
 @pytest.fixture

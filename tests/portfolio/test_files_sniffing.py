@@ -11,6 +11,7 @@ from django.core.files.uploadhandler import SkipFile
 
 from portfolio import uploads
 from portfolio.uploads import EvidenceUploadHandler, UploadRefused, check_file, display_name
+from tests.samples import EXE, HEIC, PDF, PNG
 
 
 def ooxml(part: str) -> bytes:
@@ -48,11 +49,6 @@ def zip_of(name: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00"
-EXE += b"\x00" * 64 + b"PE\x00\x00L\x01"
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 32
 DOCX = ooxml("word/document.xml")
 
 ALLOWED = [

@@ -5,23 +5,9 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from portfolio.models import Membership
 from portfolio.services import add_mapping
-from tests.factories import CentreFactory, EnrolmentFactory, create_evidence_for, member
+from tests.factories import ROLES, EnrolmentFactory, create_evidence_for, people_around
 from units.models import Criterion
-
-Role = Membership.Role
-ROLES = [
-    "learner",
-    "other learner",
-    "assessor",
-    "other assessor",
-    "internal verifier",
-    "centre admin",
-    "eqa",
-    "other centre admin",
-    "anonymous",
-]
 
 
 @dataclass
@@ -36,25 +22,13 @@ class World:
 @pytest.fixture
 def world(unit, standard) -> World:
     enrolment = EnrolmentFactory(specifications=[unit, standard])
-    centre = enrolment.centre
-    other_enrolment = EnrolmentFactory(centre=centre, specifications=[unit])
     evidence = create_evidence_for(enrolment)
     mapping = add_mapping(
         user=enrolment.learner,
         evidence=evidence,
         criterion=Criterion.objects.get(specification=standard, ref="P6"),
     )
-    people = {
-        "learner": enrolment.learner,
-        "other learner": other_enrolment.learner,
-        "assessor": enrolment.assessor,
-        "other assessor": other_enrolment.assessor,
-        "internal verifier": enrolment.internal_verifier,
-        "centre admin": member(centre, Role.ADMIN),
-        "eqa": member(centre, Role.EQA),
-        "other centre admin": member(CentreFactory(), Role.ADMIN),
-        "anonymous": None,
-    }
+    people = people_around(enrolment)
     return World(people, enrolment, evidence, mapping, standard)
 
 
