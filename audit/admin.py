@@ -1,0 +1,43 @@
+"""The audit trail in the Django admin: read-only for everyone, superusers included."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("sequence", "at", "actor_name", "action", "summary", "learner", "centre")
+    list_filter = ("action", "centre")
+    search_fields = ("summary", "actor_name", "subject_id", "learner__full_name", "learner__email")
+    list_select_related = ("learner", "centre")
+    date_hierarchy = "at"
+    fields = (
+        "sequence",
+        "at",
+        "actor",
+        "actor_name",
+        "action",
+        "centre",
+        "learner",
+        "subject_type",
+        "subject_id",
+        "summary",
+        "before",
+        "after",
+        "previous_hash",
+        "entry_hash",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,146 @@
+"""The audit trail: one append-only row per decision, change and signature, chained by SHA-256.
+
+Rows are written only by `audit.services.record`, inside the transaction of the change they describe. Nothing
+updates or deletes them: the model and its queryset refuse to, and on PostgreSQL so does the database itself
+(migration 0002). Each row's `entry_hash` covers its content and the previous row's hash, so an edited row, a
+removed row or a reordering is found by `audit.services.verify_chain` (`manage.py verify_audit`).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+# What each action code means on screen; other apps add their codes here as they start recording them.
+ACTIONS = {
+    "centre.person_registered": "Person registered",
+    "centre.roles_changed": "Roles changed",
+    "enrolment.created": "Enrolled",
+    "enrolment.updated": "Enrolment changed",
+    "evidence.created": "Evidence created",
+    "evidence.updated": "Evidence changed",
+    "evidence.submitted": "Evidence submitted",
+    "evidence.resubmitted": "Evidence resubmitted",
+    "file.added": "File added",
+    "file.replaced": "File replaced",
+    "mapping.added": "Mapping added",
+    "mapping.removed": "Mapping removed",
+    "evidence.accepted": "Evidence accepted",
+    "evidence.referred": "Evidence referred back",
+    "observation.recorded": "Observation recorded",
+    "judgement.recorded": "Judgement recorded",
+    "signoff.signed": "Signed off",
+    "signoff.voided": "Sign-off voided",
+}
+
+
+class AuditChangeError(Exception):
+    """Raised on any attempt to change or delete an audit entry: the trail is append-only."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """`update()` and `delete()` on many rows at once are refused like `save()` and `delete()` on one."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditChangeError("Audit entries are never changed: record a new entry instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditChangeError("Audit entries are never deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which part of whose portfolio, with the values before and after."""
+
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    at = models.DateTimeField(editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system acted (a command, a scheduled task).",
+    )
+    actor_name = models.CharField(max_length=200, help_text="The actor's name as it was at the time.")
+    action = models.CharField(max_length=50, help_text='A short code, e.g. "evidence.submitted".')
+    centre = models.ForeignKey(
+        "portfolio.Centre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose portfolio the entry belongs to.",
+    )
+    subject_type = models.CharField(max_length=100, help_text='e.g. "portfolio.evidence".')
+    subject_id = models.CharField(max_length=64)
+    summary = models.TextField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["learner", "centre", "-sequence"], name="audit_learner_history"),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditChangeError(
+                f"Audit entry #{self.sequence} cannot be changed: record a new entry instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditChangeError(f"Audit entry #{self.sequence} cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+    @property
+    def short_hash(self) -> str:
+        return self.entry_hash[:12]
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) for each field in either side, as text for the history page."""
+        before, after = self.before or {}, self.after or {}
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return [("value", _shown(self.before), _shown(self.after))]
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(key.replace("_", " "), _shown(before.get(key)), _shown(after.get(key))) for key in keys]
+
+
+def _shown(value: Any) -> str:
+    """A before/after value as a person reads it: people by name, lists comma-separated, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_shown(item) for item in value)
+    return str(value)

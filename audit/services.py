@@ -1,0 +1,185 @@
+"""Writing the audit trail and checking that it is whole.
+
+`record` is called by every service that changes state, inside that service's transaction and as its last
+write: the entry commits or rolls back with the change. Writers are serialised (a transaction-scoped advisory
+lock on PostgreSQL; SQLite allows one writer at a time anyway), so the chain never forks; the unique `sequence`
+is the backstop. The lock is held until the caller's transaction ends, which is why `record` should come last.
+"""
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import GENESIS_HASH, AuditEntry
+from portfolio.models import Centre
+
+# pg_advisory_xact_lock key: the first eight bytes of sha256("audit.AuditEntry"), as a signed bigint.
+CHAIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"audit.AuditEntry").digest()[:8], "big", signed=True)
+
+Subject = models.Model | tuple[str, Any]
+
+
+class AuditError(Exception):
+    """`record` was used in a way that could lose or fork the trail (outside a transaction)."""
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    """A person as before/after values keep them: their id, and their name as it was at the time."""
+    return None if user is None else {"id": user.pk, "name": user.full_name or user.email}
+
+
+def json_safe(value: Any) -> Any:
+    """The value as it will read back from a JSONField, so its hash verifies later on any database.
+
+    Dates become ISO 8601 and decimals, UUIDs and floats strings (PostgreSQL's jsonb would read 1e20 back as
+    an integer, changing its JSON form).
+    """
+    if value is None:
+        return None
+    return _no_floats(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+
+
+def _no_floats(value: Any) -> Any:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: _no_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_floats(item) for item in value]
+    return value
+
+
+def canonical(fields: dict[str, Any]) -> bytes:
+    """One byte string per content: sorted keys, no spaces, UTF-8 (the form the hash is taken over)."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _instant(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    """What `entry_hash` covers: every field of the entry except the two hashes."""
+    return {
+        "sequence": entry.sequence,
+        "at": _instant(entry.at),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "centre": entry.centre_id,
+        "learner": entry.learner_id,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "summary": entry.summary,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """sha256(previous_hash ‖ canonical JSON of the entry's fields), as 64 hex digits."""
+    return hashlib.sha256(entry.previous_hash.encode("ascii") + canonical(hashed_fields(entry))).hexdigest()
+
+
+def _subject(subject: Subject) -> tuple[str, str]:
+    if isinstance(subject, models.Model):
+        if subject.pk is None:
+            raise AuditError(f"Record {subject._meta.label_lower} after it is saved: it has no id yet.")
+        return subject._meta.label_lower, str(subject.pk)
+    subject_type, subject_id = subject
+    return str(subject_type), str(subject_id)
+
+
+def _lock_chain() -> None:
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    summary: str,
+    subject: Subject,
+    learner: User | None = None,
+    centre: Centre | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the trail, in the caller's transaction; `actor` None (or anonymous) is the system.
+
+    `subject` is the row the action was about, or `("app.model", id)` for one that no longer exists (a removed
+    mapping). `learner` and `centre` place the entry in a portfolio's history.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditError(
+            f"{action} was not recorded: an audit entry must be written in the transaction of its change."
+        )
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    subject_type, subject_id = _subject(subject)
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
+    sequence, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    entry = AuditEntry(
+        sequence=sequence,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=(actor.full_name or actor.email) if actor else "System",
+        action=action,
+        centre=centre,
+        learner=learner,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        summary=summary,
+        before=json_safe(before),
+        after=json_safe(after),
+        previous_hash=previous_hash,
+    )
+    entry.entry_hash = entry_hash(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+def verify_chain() -> list[str]:
+    """Every break in the trail, in words; an empty list when it is whole.
+
+    Finds a missing entry (a gap in the sequence), an entry that does not follow the one before it (its
+    `previous_hash` differs) and an entry whose content no longer matches its own hash (edited). Removing the
+    newest entries leaves a shorter chain that is still whole: compare the head printed by `verify_audit` with
+    one recorded elsewhere to catch that.
+    """
+    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+    problems: list[str] = []
+    expected_sequence, expected_previous = 1, GENESIS_HASH
+    for entry in entries:
+        if entry.sequence != expected_sequence:  # sequences are unique and read in order: this is a gap
+            first, last = expected_sequence, entry.sequence - 1
+            missing = f"entry {first} is" if first == last else f"entries {first} to {last} are"
+            problems.append(f"{missing} missing: the sequence jumps from {first - 1} to {entry.sequence}")
+        elif entry.previous_hash != expected_previous:
+            problems.append(
+                f"entry {entry.sequence} does not follow entry {entry.sequence - 1}: it names previous hash "
+                f"{entry.previous_hash[:12]}…, the entry before it has {expected_previous[:12]}…"
+            )
+        if entry_hash(entry) != entry.entry_hash:
+            problems.append(
+                f"entry {entry.sequence} ({entry.action}) does not match its hash: it was changed after it "
+                "was written"
+            )
+        expected_sequence, expected_previous = entry.sequence + 1, entry.entry_hash
+    return problems
+
+
+def chain_head() -> AuditEntry | None:
+    """The newest entry: its sequence and hash vouch for everything before it."""
+    return AuditEntry.objects.order_by("-sequence").first()

@@ -1,0 +1,134 @@
+"""PostgreSQL itself refuses to change or delete audit entries, and parallel writers never fork the chain.
+
+CI runs the suite on PostgreSQL; on SQLite these tests are skipped (there the application's own refusals,
+tested in test_audit_chain.py, are all there is).
+"""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, models, transaction
+
+from audit.models import AuditEntry
+from audit.services import record, verify_chain
+from portfolio.models import Evidence
+from tests.factories import EnrolmentFactory, UserFactory, create_evidence_for
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the append-only trigger and row locks are PostgreSQL's: run with DATABASE_URL=postgres://…",
+)
+
+TABLE = AuditEntry._meta.db_table
+
+
+@pytest.fixture
+def entries(db) -> list[AuditEntry]:
+    actor = UserFactory()
+    return [
+        record(
+            actor=actor, action="evidence.created", summary=f"E{n} created", subject=("portfolio.evidence", n)
+        )
+        for n in (1, 2)
+    ]
+
+
+def raw(sql: str, params: list) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: the test's transaction survives
+        cursor.execute(sql.format(table=TABLE), params)
+
+
+def test_the_database_refuses_an_update_sent_as_raw_sql(entries):
+    with pytest.raises(DatabaseError, match=r"audit entries are append-only: UPDATE of entry 1 refused"):
+        raw("UPDATE {table} SET summary = %s WHERE sequence = %s", ["nothing happened", 1])
+
+    assert AuditEntry.objects.get(sequence=1).summary == "E1 created"
+
+
+def test_the_database_refuses_a_delete_sent_as_raw_sql(entries):
+    with pytest.raises(DatabaseError, match=r"audit entries are append-only: DELETE of entry 2 refused"):
+        raw("DELETE FROM {table} WHERE sequence = %s", [2])
+
+    assert AuditEntry.objects.count() == 2
+
+
+def test_the_database_refuses_an_orm_update_that_bypasses_the_models_guard(entries):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        models.QuerySet.update(AuditEntry.objects.filter(sequence=1), summary="rewritten")
+
+    assert verify_chain() == []
+
+
+def test_the_trigger_is_installed_for_update_and_delete_only(entries):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT event_manipulation FROM information_schema.triggers "
+            "WHERE event_object_table = %s AND trigger_name = 'audit_entry_append_only' ORDER BY 1",
+            [TABLE],
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["DELETE", "UPDATE"]
+
+
+def test_the_owner_may_still_empty_every_table_as_djangos_flush_does(transactional_db):
+    """TRUNCATE is the owner's (tests flush with it); an emptied trail verifies as 0 entries, so keep its head."""
+    with transaction.atomic():
+        record(actor=None, action="evidence.created", summary="E1", subject=("portfolio.evidence", 1))
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert AuditEntry.objects.count() == 0
+
+
+# Parallel writers
+
+
+def in_parallel(count: int, work) -> list[BaseException]:
+    """Run `work` in `count` threads released at the same moment, each on its own connection."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            work()
+        except BaseException as error:  # every failure is reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_twenty_parallel_writers_make_one_consecutive_unforked_chain(transactional_db):
+    actor = UserFactory()
+
+    def write() -> None:
+        with transaction.atomic():
+            record(
+                actor=actor, action="evidence.updated", summary="change", subject=("portfolio.evidence", 1)
+            )
+
+    errors = in_parallel(20, write)
+
+    assert errors == []
+    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == list(range(1, 21))
+    assert AuditEntry.objects.values("previous_hash").distinct().count() == 20
+    assert verify_chain() == []
+
+
+def test_parallel_evidence_of_two_learners_is_audited_in_one_chain(transactional_db):
+    first, second = EnrolmentFactory(), EnrolmentFactory()
+
+    errors = in_parallel(4, lambda: [create_evidence_for(first), create_evidence_for(second)])
+
+    assert errors == []
+    assert Evidence.objects.count() == 8
+    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == list(range(1, 9))
+    assert AuditEntry.objects.filter(learner=first.learner, action="evidence.created").count() == 4
+    assert verify_chain() == []
