@@ -202,7 +202,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = EnrolmentForm(_posted(request), centre=centre)
     if form.is_valid():
         try:
-            enrolment = people.enrol(centre=centre, **form.cleaned_data)
+            enrolment = people.enrol(centre=centre, by=request.user, **form.cleaned_data)
         except PortfolioError as error:
             form.add_error(None, str(error))
         else:
@@ -220,7 +220,7 @@ def enrolment_edit(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResp
     form = EnrolmentChangeForm(_posted(request), centre=centre, enrolment=enrolment)
     if form.is_valid():
         try:
-            people.update_enrolment(enrolment=enrolment, **form.cleaned_data)
+            people.update_enrolment(enrolment=enrolment, by=request.user, **form.cleaned_data)
         except PortfolioError as error:
             form.add_error(None, str(error))
         else:

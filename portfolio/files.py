@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from audit.services import record
 from portfolio import uploads
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence
@@ -109,6 +110,16 @@ def _elsewhere_notice(evidence: Evidence, upload: CheckedUpload) -> str:
     )
 
 
+def _file_values(evidence_file: EvidenceFile) -> dict[str, object]:
+    """A file as its audit entries show it: the name it was uploaded with, its size, type and SHA-256."""
+    return {
+        "name": evidence_file.original_name,
+        "size": evidence_file.size,
+        "content_type": evidence_file.content_type,
+        "sha256": evidence_file.sha256,
+    }
+
+
 def _lock(evidence: Evidence, user: User) -> Evidence:
     locked = Evidence.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=evidence.pk)
     _refuse_unless_editable(locked, user)
@@ -158,6 +169,15 @@ def add_file(*, user: User, evidence: Evidence, upload: CheckedUpload) -> FileOu
         notice = _elsewhere_notice(locked, upload)
         evidence_file.evidence = locked
         evidence_file.save()
+        record(
+            actor=user,
+            action="file.added",
+            summary=f"“{evidence_file.original_name}” added to {locked.reference}",
+            subject=evidence_file,
+            learner=locked.learner,
+            centre=locked.enrolment.centre,
+            after=_file_values(evidence_file),
+        )
     return FileOutcome(name=upload.display_name, evidence_file=evidence_file, notice=notice)
 
 
@@ -198,6 +218,17 @@ def replace_file(*, user: User, evidence_file: EvidenceFile, upload: CheckedUplo
         new_version.evidence = locked
         new_version.replaces = old
         new_version.save()
+        record(
+            actor=user,
+            action="file.replaced",
+            summary=f"“{new_version.original_name}” replaces “{old.original_name}” in {locked.reference}; the "
+            "earlier version is kept",
+            subject=new_version,
+            learner=locked.learner,
+            centre=locked.enrolment.centre,
+            before=_file_values(old),
+            after=_file_values(new_version),
+        )
     return FileOutcome(name=upload.display_name, evidence_file=new_version, notice=notice)
 
 

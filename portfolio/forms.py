@@ -11,7 +11,8 @@ class EvidenceForm(forms.Form):
 
     title = forms.CharField(max_length=200)
     date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="When it happened or was made."
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When it happened or was made.",
     )
     method = forms.ModelChoiceField(queryset=AssessmentMethod.objects.none(), label="Assessment method")
     narrative = forms.CharField(

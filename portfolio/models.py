@@ -180,6 +180,17 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who recorded it when not the learner: the assessor, for an observation.",
+    )
+    version = models.PositiveIntegerField(
+        default=0, help_text="Raised by every assessment change: a form based on an older one is refused."
+    )
     form_key = models.UUIDField(
         null=True,
         blank=True,

@@ -23,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import get_text_list
 
 from accounts.models import User
+from audit.services import person, record
 from portfolio.models import Centre, EnrolledSpecification, Enrolment, EvidenceMapping, Membership
 from portfolio.services import PortfolioError
 from units.models import Specification
@@ -171,6 +172,19 @@ def register_person(
         new_person=new_person,
         link_base=link_base,
     )
+    record(
+        actor=invited_by,
+        action="centre.person_registered",
+        summary=(
+            f"{user} registered at {centre} as {role_phrase(added)}"
+            if new_person
+            else f"{user} (already registered) given the role of {role_phrase(added)} at {centre}"
+        ),
+        subject=user,
+        centre=centre,
+        before=None if new_person else {"person": person(user), "roles": _role_labels(held)},
+        after={"person": person(user), "roles": _role_labels(held | added)},
+    )
     return user
 
 
@@ -247,7 +261,22 @@ def set_roles(*, centre: Centre, user: User, roles: Iterable[str], changed_by: U
         [Membership(centre=centre, user=user, role=role) for role in sorted(chosen - held)],
         ignore_conflicts=True,
     )
+    if chosen != held:
+        record(
+            actor=changed_by,
+            action="centre.roles_changed",
+            summary=f"{user} is now {role_phrase(chosen)} at {centre} (was {role_phrase(held)})",
+            subject=user,
+            centre=centre,
+            before={"person": person(user), "roles": _role_labels(held)},
+            after={"person": person(user), "roles": _role_labels(chosen)},
+        )
     return chosen
+
+
+def _role_labels(roles: Iterable[str]) -> list[str]:
+    """Role names in the order of `Membership.Role`, as before/after values of an audit entry."""
+    return [str(label) for value, label in Role.choices if value in set(roles)]
 
 
 def _holders(centre: Centre, people: Iterable[User | None]) -> dict[int, set[str]]:
@@ -336,8 +365,12 @@ def enrol(
     start_date: datetime.date,
     assessor: User | None = None,
     internal_verifier: User | None = None,
+    by: User | None = None,
 ) -> Enrolment:
-    """Put a learner of the centre on specification versions, with an assessor and IV who hold those roles."""
+    """Put a learner of the centre on specification versions, with an assessor and IV who hold those roles.
+
+    `by` is who enrols them, for the audit trail (None: the system, e.g. a command).
+    """
     chosen = _unique_specifications(specifications)
     _check_people(
         centre=centre,
@@ -359,6 +392,16 @@ def enrol(
         EnrolledSpecification(enrolment=enrolment, specification=specification, position=position)
         for position, specification in enumerate(chosen)
     )
+    after = _enrolment_values(enrolment, chosen)
+    record(
+        actor=by,
+        action="enrolment.created",
+        summary=f"{learner} enrolled on {', '.join(after['specifications'])} from {start_date:%d/%m/%Y}",
+        subject=enrolment,
+        learner=learner,
+        centre=centre,
+        after=after,
+    )
     return enrolment
 
 
@@ -371,10 +414,12 @@ def update_enrolment(
     assessor: User | Unchanged | None = UNCHANGED,
     internal_verifier: User | Unchanged | None = UNCHANGED,
     status: str | Unchanged = UNCHANGED,
+    by: User | None = None,
 ) -> Enrolment:
     """Change what an enrolment covers, who assesses and verifies it, when it started, or its status.
 
     The learner never changes (that is another enrolment). A specification with evidence mapped to it stays.
+    `by` is who changes it, for the audit trail (None: the system).
     """
     locked = (
         Enrolment.objects.select_for_update(of=("self",))
@@ -382,6 +427,8 @@ def update_enrolment(
         .get(pk=enrolment.pk)
     )
     centre = locked.centre
+    was = {"assessor": locked.assessor, "internal_verifier": locked.internal_verifier}
+    was_status, was_start = locked.status, locked.start_date
     changed: set[str] = set()
     if assessor is not UNCHANGED and _pk(assessor) != locked.assessor_id:
         changed.add("assessor")
@@ -427,7 +474,38 @@ def update_enrolment(
             centre=centre, learner=locked.learner, specifications=covered, exclude=locked
         )
     locked.save()
+    before = _enrolment_values(locked, [enrolled.specification for enrolled in current])
+    before.update(
+        assessor=person(was["assessor"]),
+        internal_verifier=person(was["internal_verifier"]),
+        status=str(Status(was_status).label),
+        start_date=was_start,
+    )
+    after = _enrolment_values(locked, covered)
+    if differ := [field for field in after if before[field] != after[field]]:
+        record(
+            actor=by,
+            action="enrolment.updated",
+            summary=f"Enrolment of {locked.learner} changed: "
+            f"{', '.join(field.replace('_', ' ') for field in differ)}",
+            subject=locked,
+            learner=locked.learner,
+            centre=centre,
+            before={field: before[field] for field in differ},
+            after={field: after[field] for field in differ},
+        )
     return locked
+
+
+def _enrolment_values(enrolment: Enrolment, specifications: Iterable[Specification]) -> dict[str, object]:
+    """An enrolment as its audit entries show it before and after a change (specifications in code order)."""
+    return {
+        "specifications": sorted(f"{spec.code} v{spec.version}" for spec in specifications),
+        "start_date": enrolment.start_date,
+        "assessor": person(enrolment.assessor),
+        "internal_verifier": person(enrolment.internal_verifier),
+        "status": str(Status(enrolment.status).label),
+    }
 
 
 def _pk(person: User | None) -> int | None:

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -20,10 +21,19 @@ class Progress:
 
     mapped: int
     total: int
+    met: int = 0
 
     @property
     def percent(self) -> int:
         return round(100 * self.mapped / self.total) if self.total else 0
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.total) and self.met == self.total
 
 
 def enrolments_for(user: User) -> QuerySet[Enrolment]:
@@ -60,8 +70,11 @@ def enrolments_queryset() -> QuerySet[Enrolment]:
     )
 
 
-def progress_for(enrolments: Iterable[Enrolment]) -> dict[tuple[int, int], Progress]:
-    """Progress per (enrolment, specification): distinct criteria and range items with evidence mapped."""
+def progress_for(
+    enrolments: Iterable[Enrolment], *, met: dict[tuple[int, int], int] | None = None
+) -> dict[tuple[int, int], Progress]:
+    """Progress per (enrolment, specification): lines with evidence mapped, and (given by the caller from the
+    assessors' judgements) lines met."""
     enrolments = list(enrolments)
     specification_ids = {
         enrolled.specification_id
@@ -79,7 +92,9 @@ def progress_for(enrolments: Iterable[Enrolment]) -> dict[tuple[int, int], Progr
         mapped[(enrolment_id, specification_id)] += 1
     return {
         (enrolment.pk, enrolled.specification_id): Progress(
-            mapped[(enrolment.pk, enrolled.specification_id)], totals.get(enrolled.specification_id, 0)
+            mapped[(enrolment.pk, enrolled.specification_id)],
+            totals.get(enrolled.specification_id, 0),
+            (met or {}).get((enrolment.pk, enrolled.specification_id), 0),
         )
         for enrolment in enrolments
         for enrolled in enrolment.enrolled_specifications.all()
@@ -197,6 +212,11 @@ class MatrixRow:
     criterion: Criterion
     range_item: RangeItem | None
     evidence: list[Evidence]
+    state: Any = None  # the assessors' view of the line (assessments.selectors.CountableState), if given
+
+    @property
+    def met(self) -> bool:
+        return bool(self.state and self.state.met)
 
     @property
     def ref(self) -> str:
@@ -214,7 +234,7 @@ class MatrixGroup:
 
     @property
     def progress(self) -> Progress:
-        return Progress(sum(1 for row in self.rows if row.evidence), len(self.rows))
+        return _progress(self.rows)
 
 
 @dataclass
@@ -225,12 +245,22 @@ class Matrix:
 
     @property
     def progress(self) -> Progress:
-        rows = [row for group in self.groups for row in group.rows]
-        return Progress(sum(1 for row in rows if row.evidence), len(rows))
+        return _progress([row for group in self.groups for row in group.rows])
 
 
-def criterion_matrix(*, enrolment: Enrolment, specification: Specification) -> Matrix:
-    """For each criterion and range item, the evidence mapped to it: the recording form, filled in."""
+def _progress(rows: list[MatrixRow]) -> Progress:
+    return Progress(sum(1 for row in rows if row.evidence), len(rows), sum(1 for row in rows if row.met))
+
+
+def criterion_matrix(
+    *,
+    enrolment: Enrolment,
+    specification: Specification,
+    states: dict[tuple[int, int | None], Any] | None = None,
+) -> Matrix:
+    """For each criterion and range item, the evidence mapped to it and, given `states`, whether it is met: the
+    recording form, filled in."""
+    states = states or {}
     groups = list(
         Group.objects.filter(specification=specification)
         .order_by("position")
@@ -254,7 +284,12 @@ def criterion_matrix(*, enrolment: Enrolment, specification: Specification) -> M
             MatrixGroup(
                 group=group,
                 rows=[
-                    MatrixRow(criterion, item, evidence_by_key[(criterion.pk, item.pk if item else None)])
+                    MatrixRow(
+                        criterion,
+                        item,
+                        evidence_by_key[(criterion.pk, item.pk if item else None)],
+                        states.get((criterion.pk, item.pk if item else None)),
+                    )
                     for criterion in group.criteria.all()
                     for item in (criterion.range_items.all() or [None])
                 ],

@@ -8,9 +8,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from assessments.models import SignOff
+from audit.services import person, record
+from notifications.services import notify
 from portfolio.models import (
     AssessmentMethod,
     Centre,
@@ -84,6 +88,26 @@ EVIDENCE_FIELDS = (
 )
 
 
+def audit_values(evidence: Evidence) -> dict[str, Any]:
+    """The evidence's details as its audit entries show them before and after a change."""
+    method = evidence.method
+    return {
+        field: {"id": method.pk, "name": f"{method.code} {method.label}"}
+        if field == "method"
+        else getattr(evidence, field)
+        for field in EVIDENCE_FIELDS
+    }
+
+
+def _mapping_values(mapping: EvidenceMapping) -> dict[str, Any]:
+    specification = mapping.criterion.specification
+    return {
+        "specification": f"{specification.code} v{specification.version}",
+        "criterion": mapping.criterion.ref,
+        "range_item": mapping.range_item.ref if mapping.range_item_id else None,
+    }
+
+
 def _check_details(enrolment: Enrolment, details: dict[str, Any]) -> None:
     method: AssessmentMethod = details["method"]
     if method.centre_id != enrolment.centre_id or not method.is_active:
@@ -108,7 +132,7 @@ def create_evidence(
     try:
         with transaction.atomic():
             number = next_evidence_number(centre=enrolment.centre, learner=learner)
-            return Evidence.objects.create(
+            evidence = Evidence.objects.create(
                 enrolment=enrolment,
                 centre=enrolment.centre,
                 learner=learner,
@@ -116,6 +140,16 @@ def create_evidence(
                 form_key=form_key,
                 **{field: details[field] for field in EVIDENCE_FIELDS if field in details},
             )
+            record(
+                actor=learner,
+                action="evidence.created",
+                summary=f"{evidence.reference} created as a draft: {evidence.title}",
+                subject=evidence,
+                learner=learner,
+                centre=enrolment.centre,
+                after={"status": evidence.status, **audit_values(evidence)},
+            )
+            return evidence
     except IntegrityError:
         if form_key and (earlier := Evidence.objects.filter(learner=learner, form_key=form_key).first()):
             return earlier  # the twin post won the race; its number stands, ours was rolled back
@@ -139,10 +173,23 @@ def update_evidence(*, user: User, evidence: Evidence, **details: Any) -> Eviden
     with transaction.atomic():
         locked = _lock_editable(evidence, user)
         _check_details(locked.enrolment, details)
+        before = audit_values(locked)
         for field in EVIDENCE_FIELDS:
             if field in details:
                 setattr(locked, field, details[field])
         locked.save()
+        after = audit_values(locked)
+        if changed := [field for field in EVIDENCE_FIELDS if before[field] != after[field]]:
+            record(
+                actor=user,
+                action="evidence.updated",
+                summary=f"{locked.reference} changed: {', '.join(field.replace('_', ' ') for field in changed)}",
+                subject=locked,
+                learner=locked.learner,
+                centre=locked.enrolment.centre,
+                before={field: before[field] for field in changed},
+                after={field: after[field] for field in changed},
+            )
         return locked
 
 
@@ -157,6 +204,13 @@ def add_mapping(
         ).exists()
         if not enrolled:
             raise PortfolioError(f"{criterion.ref} belongs to a specification this enrolment does not cover.")
+        if SignOff.objects.filter(
+            enrolment_id=locked.enrolment_id, specification_id=criterion.specification_id, voided_at=None
+        ).exists():
+            raise PortfolioError(
+                f"{criterion.specification.code} is signed off as complete, so no more evidence is mapped to it; "
+                "ask your assessor if it needs reopening."
+            )
         if range_item is not None and range_item.criterion_id != criterion.pk:
             raise PortfolioError(f"Range item {range_item.ref}) is not part of {criterion.ref}.")
         if range_item is None and criterion.range_items.exists():
@@ -167,13 +221,33 @@ def add_mapping(
         )
         if not created:
             raise PortfolioError(f"{locked.reference} is already mapped to {mapping.label}.")
+        values = _mapping_values(mapping)
+        record(
+            actor=user,
+            action="mapping.added",
+            summary=f"{locked.reference} mapped to {values['specification']} {mapping.label}",
+            subject=mapping,
+            learner=locked.learner,
+            centre=locked.enrolment.centre,
+            after=values,
+        )
         return mapping
 
 
 def remove_mapping(*, user: User, mapping: EvidenceMapping) -> None:
     with transaction.atomic():
-        _lock_editable(mapping.evidence, user)
+        locked = _lock_editable(mapping.evidence, user)
+        subject, values = (mapping._meta.label_lower, mapping.pk), _mapping_values(mapping)
         mapping.delete()
+        record(
+            actor=user,
+            action="mapping.removed",
+            summary=f"{locked.reference} no longer mapped to {values['specification']} {mapping.label}",
+            subject=subject,
+            learner=locked.learner,
+            centre=locked.enrolment.centre,
+            before=values,
+        )
 
 
 def submit_evidence(*, user: User, evidence: Evidence, declaration: bool) -> Evidence:
@@ -182,6 +256,7 @@ def submit_evidence(*, user: User, evidence: Evidence, declaration: bool) -> Evi
         raise PortfolioError("Confirm that this is your own work before submitting.")
     with transaction.atomic():
         locked = _lock_editable(evidence, user)
+        previous_status = locked.status
         if not locked.mappings.exists():
             raise PortfolioError("Map the evidence to at least one criterion before submitting.")
         if not locked.narrative.strip() and not locked.files.filter(is_current=True).exists():
@@ -195,4 +270,29 @@ def submit_evidence(*, user: User, evidence: Evidence, declaration: bool) -> Evi
         locked.declared_at = locked.submitted_at = now
         locked.declared_by = user
         locked.save(update_fields=["status", "declared_at", "declared_by", "submitted_at", "updated_at"])
+        if locked.enrolment.assessor_id:
+            verb = "resubmitted" if locked.status == Evidence.Status.RESUBMITTED else "submitted"
+            notify(
+                recipient=locked.enrolment.assessor,
+                subject=f"{locked.reference} {verb} by {user.full_name}",
+                message=f"{user.full_name} {verb} {locked.reference} {locked.title} for assessment.",
+                url=reverse("portfolio:evidence_detail", args=[locked.pk]),
+            )
+        resubmitted = locked.status == Evidence.Status.RESUBMITTED
+        record(
+            actor=user,
+            action="evidence.resubmitted" if resubmitted else "evidence.submitted",
+            summary=f"{locked.reference} {'resubmitted' if resubmitted else 'submitted'} with the learner's "
+            "declaration that it is their own work",
+            subject=locked,
+            learner=locked.learner,
+            centre=locked.enrolment.centre,
+            before={"status": previous_status},
+            after={
+                "status": locked.status,
+                "declared_by": person(user),
+                "declared_at": now,
+                "submitted_at": now,
+            },
+        )
         return locked

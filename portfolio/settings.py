@@ -31,10 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "portfolio",
+    "audit",
     "accounts",
     "units",
     "assessments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portfolio.context_processors.centre_nav",
+                "assessments.context_processors.caseload_nav",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -137,6 +142,20 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portfolio@localhost")
+# The site's address as people reach it, for absolute links in e-mails sent by the background worker.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks (django.tasks), e.g. notification e-mails. "database" (the default) queues them in the
+# database for `manage.py db_worker` (django-tasks-db) to run; "immediate" runs each one at once, inside the
+# request that queued it, with no worker (development, tests).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").strip().lower()
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 # Behind HTTPS in production: secure cookies, HSTS and redirects unless HTTPS=false (plain-HTTP test servers).
 HTTPS = env_bool("HTTPS", default=not DEBUG)

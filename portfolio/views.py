@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from assessments import selectors as assessment_selectors
+from assessments.permissions import can_assess, can_reopen, can_review, can_sign
 from portfolio import files, selectors, services
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, SubmitForm
 from portfolio.models import Enrolment, Evidence, EvidenceMapping
@@ -50,7 +52,7 @@ def _changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
 def home(request: HttpRequest) -> HttpResponse:
     """Learners see their enrolments; assessors, IVs, administrators and EQAs the portfolios they look after."""
     enrolments = list(selectors.enrolments_for(request.user))
-    progress = selectors.progress_for(enrolments)
+    progress = _progress(enrolments)
     return render(
         request,
         "portfolio/home.html",
@@ -63,6 +65,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _progress(enrolments: list[Enrolment]) -> dict:
+    met = assessment_selectors.met_counts(assessment_selectors.countable_states(enrolments=enrolments))
+    return selectors.progress_for(enrolments, met=met)
+
+
 def _with_progress(enrolment: Enrolment, progress: dict) -> list:
     return [
         (enrolled.specification, progress[(enrolment.pk, enrolled.specification_id)])
@@ -73,7 +80,7 @@ def _with_progress(enrolment: Enrolment, progress: dict) -> list:
 @require_GET
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _visible_enrolment(request, pk)
-    progress = selectors.progress_for([enrolment])
+    progress = _progress([enrolment])
     return render(
         request,
         "portfolio/enrolment_detail.html",
@@ -81,6 +88,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": enrolment,
             "specifications": _with_progress(enrolment, progress),
             "can_add_evidence": can_add_evidence(request.user, enrolment),
+            "can_assess": can_assess(request.user, enrolment),
             "recent_evidence": selectors.evidence_list(enrolment=enrolment)[:5],
         },
     )
@@ -154,6 +162,8 @@ def _evidence_page_context(request: HttpRequest, evidence: Evidence, query: str)
         "query": query,
         "results": selectors.picker_results(evidence=evidence, query=query),
         "submit_form": SubmitForm(),
+        "can_review": can_review(request.user, evidence),
+        "feedback_history": assessment_selectors.feedback_history(evidence=evidence),
         **files.file_panel_context(user=request.user, evidence=evidence),
     }
 
@@ -255,5 +265,34 @@ def criterion_matrix(request: HttpRequest, pk: int, specification_pk: int) -> Ht
     enrolled = {e.specification_id: e.specification for e in enrolment.enrolled_specifications.all()}
     if specification_pk not in enrolled:
         raise Http404("This enrolment does not cover that specification")
-    matrix = selectors.criterion_matrix(enrolment=enrolment, specification=enrolled[specification_pk])
-    return render(request, "portfolio/matrix.html", {"enrolment": enrolment, "matrix": matrix})
+    specification = enrolled[specification_pk]
+    states = assessment_selectors.countable_states(
+        enrolments=[enrolment], specification_ids=[specification_pk]
+    )
+    matrix = selectors.criterion_matrix(
+        enrolment=enrolment,
+        specification=specification,
+        states=states.get((enrolment.pk, specification_pk), {}),
+    )
+    signatures = assessment_selectors.sign_off_history(enrolment=enrolment, specification=specification)
+    in_force = {s.role: s for s in signatures if s.is_valid}
+    return render(
+        request,
+        "portfolio/matrix.html",
+        {
+            "enrolment": enrolment,
+            "matrix": matrix,
+            "voided_signatures": [s for s in signatures if not s.is_valid],
+            "learner_signature": in_force.get("learner"),
+            "assessor_signature": in_force.get("assessor"),
+            "can_sign": can_sign(request.user, enrolment),
+            "can_reopen": can_reopen(request.user, enrolment) and bool(in_force),
+            "signing_as": (
+                "learner"
+                if request.user.pk == enrolment.learner_id
+                else "assessor"
+                if request.user.pk == enrolment.assessor_id
+                else ""
+            ),
+        },
+    )

@@ -12,12 +12,14 @@ STANDARD_FIXTURE = SPEC_FIXTURES / "SCDLMCB2.yaml"
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    """Serve static files unhashed (tests do not run collectstatic) and hash passwords quickly."""
+    """Serve static files unhashed (tests do not run collectstatic), hash passwords quickly and run background
+    tasks at once (a test that needs the real queue overrides TASKS again)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

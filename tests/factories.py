@@ -16,7 +16,7 @@ from portfolio.models import (
     EvidenceSequence,
     Membership,
 )
-from portfolio.services import create_centre, create_evidence
+from portfolio.services import add_mapping, create_centre, create_evidence, submit_evidence
 from units import spec_format
 from units.models import Criterion, Specification
 from units.services import import_specification
@@ -215,3 +215,19 @@ def people_around(enrolment: Enrolment) -> dict[str, User | None]:
         "other centre admin": member(CentreFactory(), Membership.Role.ADMIN),
         "anonymous": None,
     }
+
+
+def lines_of(specification: Specification) -> list[tuple[Criterion, Any]]:
+    """Every line of a specification's recording form: criteria without range items, and each range item."""
+    criteria = Criterion.objects.filter(specification=specification).prefetch_related("range_items")
+    return [(c, item) for c in criteria.order_by("position") for item in (c.range_items.all() or [None])]
+
+
+def submitted_evidence(
+    enrolment: Enrolment, targets: list[tuple[Criterion, Any]], **details: Any
+) -> Evidence:
+    """A learner's evidence mapped to `targets`, declared and submitted, as the learner would."""
+    evidence = create_evidence_for(enrolment, **details)
+    for criterion, range_item in targets:
+        add_mapping(user=enrolment.learner, evidence=evidence, criterion=criterion, range_item=range_item)
+    return submit_evidence(user=enrolment.learner, evidence=evidence, declaration=True)

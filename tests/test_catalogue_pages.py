@@ -215,7 +215,7 @@ def test_specification_page_costs_the_same_queries_whatever_its_size(
     client, member, django_assert_num_queries, groups, per_group
 ):
     specification = create_specification(groups=groups, criteria_per_group=per_group)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(detail_url(specification, open="all"))
     assert response.context["specification"].criteria.count() == groups * per_group
 
@@ -226,6 +226,6 @@ def test_specification_list_costs_the_same_queries_whatever_the_catalogue_size(
 ):
     for n in range(count):
         create_specification(code=f"T/{n:03}/0001", groups=2, criteria_per_group=2)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("units:specification_list"))
     assert len(response.context["specifications"]) == count

@@ -54,10 +54,20 @@ def phone_page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def desktop_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def sign_in(live_server):
     """Sign a person in through the real form, as they would."""
 
     def _sign_in(page: Page, email: str, password: str = DEFAULT_PASSWORD) -> None:
+        page.context.clear_cookies()
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("E-mail address").fill(email)
         page.get_by_label("Password").fill(password)

@@ -429,7 +429,7 @@ def test_people_list_costs_the_same_for_1_or_30_people(client, db, django_assert
     add_people(centre, count)
     client.force_login(admin)
     url = reverse("centre:people", args=[centre.pk])
-    with django_assert_num_queries(5):  # session, user, centre, roles, memberships with people
+    with django_assert_num_queries(6):  # session, user, centre, roles, memberships with people, unread count
         response = client.get(url)
     assert len(response.context["people"]) == count + 1
 
@@ -443,6 +443,6 @@ def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(client, db, django
         EnrolmentFactory(centre=centre, specifications=[unit, standard])
     client.force_login(admin)
     url = reverse("centre:enrolments", args=[centre.pk])
-    with django_assert_num_queries(6):  # session, user, centre, roles, enrolments with people, specifications
+    with django_assert_num_queries(7):  # session, user, centre, roles, enrolments, specs, unread count
         response = client.get(url)
     assert len(response.context["enrolments"]) == count

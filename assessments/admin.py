@@ -1,0 +1,37 @@
+"""Assessment records in the Django admin: read-only, since every change goes through the services and is audited."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from assessments.models import Judgement, Review, SignOff
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ("evidence", "round", "decision", "assessor", "decided_at")
+    list_select_related = ("evidence", "assessor")
+
+
+@admin.register(Judgement)
+class JudgementAdmin(ReadOnlyAdmin):
+    list_display = ("mapping", "round", "met", "assessor", "judged_at")
+    list_select_related = ("mapping__evidence", "mapping__criterion", "mapping__range_item", "assessor")
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ("enrolment", "specification", "role", "name_printed", "signed_at", "voided_at")
+    list_select_related = ("enrolment__learner", "specification")

@@ -1,0 +1,52 @@
+"""Two assessors (or two tabs) judging the same evidence at once, on PostgreSQL with two connections."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from assessments.models import Judgement
+from assessments.services import Decision, StaleFormError, save_judgements
+from tests.factories import EnrolmentFactory, create_specification, lines_of, submitted_evidence
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL: run with DATABASE_URL=postgres://…"
+)
+
+
+def test_the_second_of_two_simultaneous_saves_is_refused_and_nothing_is_overwritten(transactional_db):
+    specification = create_specification(groups=1, criteria_per_group=2)
+    enrolment = EnrolmentFactory(specifications=[specification])
+    evidence = submitted_evidence(enrolment, lines_of(specification)[:1])
+    mapping = evidence.mappings.get()
+    seen = evidence.version
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def judge(met: bool) -> None:
+        try:
+            start.wait()
+            save_judgements(
+                assessor=enrolment.assessor,
+                evidence=evidence,
+                version=seen,
+                decisions=[Decision(mapping.pk, met)],
+            )
+            outcomes.append(f"saved {met}")
+        except StaleFormError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=judge, args=(met,)) for met in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes)[0] == "refused"
+    assert len(outcomes) == 2
+    winner = next(outcome for outcome in outcomes if outcome.startswith("saved"))
+    assert list(Judgement.objects.values_list("met", flat=True)) == [winner == "saved True"]
+    evidence.refresh_from_db()
+    assert evidence.version == seen + 1

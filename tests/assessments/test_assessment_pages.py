@@ -1,0 +1,268 @@
+"""The caseload, review screen, observation, sign-off and reopen pages: who may use them, what they do, cost."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from assessments.models import Judgement, SignOff
+from assessments.services import record_observation, sign_off
+from portfolio.models import Evidence
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    ROLES,
+    EnrolmentFactory,
+    create_specification,
+    lines_of,
+    people_around,
+    submitted_evidence,
+)
+from units.models import Criterion
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def enrolment(unit, standard):
+    return EnrolmentFactory(specifications=[unit, standard])
+
+
+@pytest.fixture
+def evidence(enrolment, standard):
+    targets = [(Criterion.objects.get(specification=standard, ref=ref), None) for ref in ("P6", "P7", "K14")]
+    return submitted_evidence(enrolment, targets)
+
+
+def judgement_form(evidence: Evidence, verdicts: dict[str, str], action: str, feedback: str = "") -> dict:
+    data = {"version": evidence.version, "action": action, "feedback": feedback}
+    for mapping in evidence.mappings.select_related("criterion"):
+        data[f"met-{mapping.pk}"] = verdicts.get(mapping.criterion.ref, "")
+        data[f"feedback-{mapping.pk}"] = (
+            "Expand on this." if verdicts.get(mapping.criterion.ref) == "not_met" else ""
+        )
+    return data
+
+
+def test_caseload_lists_the_oldest_submission_first(client, enrolment, standard):
+    first = submitted_evidence(enrolment, [(Criterion.objects.get(specification=standard, ref="P1"), None)])
+    second = submitted_evidence(enrolment, [(Criterion.objects.get(specification=standard, ref="P2"), None)])
+    client.force_login(enrolment.assessor)
+    response = client.get(reverse("assessments:caseload"))
+    assert [e.pk for e in response.context["caseload"].awaiting_review] == [first.pk, second.pk]
+    assert "Evidence awaiting review (2)" in response.content.decode()
+
+
+def test_assessor_judges_and_refers_back_through_the_review_screen(client, enrolment, evidence):
+    client.force_login(enrolment.assessor)
+    data = judgement_form(evidence, {"P6": "met", "P7": "met", "K14": "not_met"}, "refer", "See K14.")
+    response = client.post(reverse("assessments:review", args=[evidence.pk]), data)
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.status == Evidence.Status.REFERRED
+    assert sorted(Judgement.objects.values_list("mapping__criterion__ref", "met")) == [
+        ("K14", False),
+        ("P6", True),
+        ("P7", True),
+    ]
+
+
+def test_learner_sees_the_feedback_on_their_evidence_page(client, enrolment, evidence):
+    client.force_login(enrolment.assessor)
+    client.post(
+        reverse("assessments:review", args=[evidence.pk]),
+        judgement_form(evidence, {"P6": "met", "P7": "met", "K14": "not_met"}, "refer", "See K14."),
+    )
+    client.force_login(enrolment.learner)
+    page = client.get(reverse("portfolio:evidence_detail", args=[evidence.pk])).content.decode()
+    assert "Round 1: Referred back" in page
+    assert "See K14." in page
+    assert "K14</strong>: not yet met: Expand on this." in page
+
+
+def test_a_stale_review_form_is_refused_with_409_and_the_current_state(client, enrolment, evidence):
+    client.force_login(enrolment.assessor)
+    url = reverse("assessments:review", args=[evidence.pk])
+    stale = judgement_form(evidence, {"P6": "not_met"}, "save")
+    client.post(url, judgement_form(evidence, {"P6": "met"}, "save"))
+
+    response = client.post(url, stale, **HTMX)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "was changed by someone else while you had it open" in page
+    assert 'value="met" checked' in page
+    assert list(Judgement.objects.values_list("met", flat=True)) == [True]
+
+
+def test_a_decision_posted_twice_is_refused_the_second_time(client, enrolment, evidence):
+    client.force_login(enrolment.assessor)
+    url = reverse("assessments:review", args=[evidence.pk])
+    data = judgement_form(evidence, {"P6": "met", "P7": "met", "K14": "met"}, "accept")
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 409
+    assert evidence.reviews.count() == 1
+
+
+def test_save_with_htmx_redraws_the_panel_in_place(client, enrolment, evidence):
+    client.force_login(enrolment.assessor)
+    response = client.post(
+        reverse("assessments:review", args=[evidence.pk]),
+        judgement_form(evidence, {"P6": "met"}, "save"),
+        **HTMX,
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="review-panel"')
+    assert "Judgements on E1 saved." in page
+
+
+def test_assessor_records_an_observation_through_the_form(client, enrolment, unit):
+    client.force_login(enrolment.assessor)
+    criterion = Criterion.objects.get(specification=unit, ref="3.1")
+    response = client.post(
+        reverse("assessments:observation_create", args=[enrolment.pk]),
+        {
+            "title": "Observed team training plan review",
+            "date": "2026-10-03",
+            "setting": "Riverside",
+            "observed": "Led the review.",
+            "criteria": [str(criterion.pk)],
+        },
+    )
+    observation = Evidence.objects.get(method__code="OBS")
+    assert response.status_code == 302
+    assert (observation.status, observation.recorded_by) == ("accepted", enrolment.assessor)
+
+
+def test_learner_signs_with_the_password_on_the_matrix_page(client, enrolment, unit):
+    record_observation(
+        assessor=enrolment.assessor, enrolment=enrolment, date="2026-10-01", setting="x", observed="x",
+        title="Observation", targets=lines_of(unit),
+    )  # fmt: skip
+    client.force_login(enrolment.learner)
+    response = client.post(
+        reverse("assessments:sign", args=[enrolment.pk, unit.pk]), {"password": DEFAULT_PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert "Signed: Candidate: submitted to assessor as complete" in page
+    assert SignOff.objects.get().name_printed == enrolment.learner.full_name
+
+
+def test_a_wrong_password_at_signing_says_so(client, enrolment, unit):
+    client.force_login(enrolment.learner)
+    response = client.post(
+        reverse("assessments:sign", args=[enrolment.pk, unit.pk]), {"password": "x"}, follow=True
+    )
+    assert "That password is not right: your signature was not recorded." in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_matrix_shows_met_and_why_not(client, enrolment, unit):
+    criterion = Criterion.objects.get(specification=unit, ref="3.4")
+    record_observation(
+        assessor=enrolment.assessor, enrolment=enrolment, date="2026-10-01", setting="x", observed="x",
+        title="Observation", targets=[(criterion, None)],
+    )  # fmt: skip
+    client.force_login(enrolment.learner)
+    page = client.get(reverse("portfolio:criterion_matrix", args=[enrolment.pk, unit.pk])).content.decode()
+    assert '<strong class="met-yes">Met</strong> <span class="meta">(E1)</span>' in page
+    assert "1 of 30 met</strong> (3%)" in page
+    assert page.count('<span class="met-no">Not yet met</span>') == 29
+
+
+def test_verify_signatures_command_passes_then_names_a_tampered_signature(enrolment, unit):
+    observation = record_observation(
+        assessor=enrolment.assessor, enrolment=enrolment, date="2026-10-01", setting="x", observed="x",
+        title="Observation", targets=lines_of(unit),
+    )  # fmt: skip
+    sign_off(user=enrolment.learner, enrolment=enrolment, specification=unit, password=DEFAULT_PASSWORD)
+    out = StringIO()
+    call_command("verify_signatures", stdout=out)
+    assert "1 signature(s) verified; audit trail intact" in out.getvalue()
+
+    Judgement.objects.filter(evidence=observation).update(met=False)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("verify_signatures", stdout=StringIO(), stderr=err)
+    assert "L/652/0848 learner signature" in err.getvalue()
+
+
+# Who may use each page.
+PAGES = {
+    "review screen": ("get", lambda w: reverse("assessments:review", args=[w["evidence"].pk])),
+    "judge": ("post", lambda w: reverse("assessments:review", args=[w["evidence"].pk])),
+    "observation form": (
+        "get",
+        lambda w: reverse("assessments:observation_create", args=[w["enrolment"].pk]),
+    ),
+    "reopen": ("post", lambda w: reverse("assessments:reopen", args=[w["enrolment"].pk, w["unit"].pk])),
+}
+ANSWERS = {
+    # learner, other learner, assessor, other assessor, IV, centre admin, EQA, other centre admin, anonymous
+    "review screen": [403, 404, 200, 404, 403, 403, 403, 404, 302],
+    "judge": [403, 404, 409, 404, 403, 403, 403, 404, 302],
+    "observation form": [403, 404, 200, 404, 403, 403, 403, 404, 302],
+    "reopen": [403, 404, 302, 404, 403, 403, 403, 404, 302],
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "expected"),
+    [
+        pytest.param(page, role, expected, id=f"{page}-{role}")
+        for page, answers in ANSWERS.items()
+        for role, expected in zip(ROLES, answers, strict=True)
+    ],
+)
+def test_assessment_page_answers_each_role(client, enrolment, evidence, unit, page, role, expected):
+    people = people_around(enrolment)
+    if people[role] is not None:
+        client.force_login(people[role])
+    method, url = PAGES[page]
+    response = getattr(client, method)(
+        url({"evidence": evidence, "enrolment": enrolment, "unit": unit}), {"version": -1}
+    )
+    assert response.status_code == expected
+
+
+def test_only_the_learner_and_assessor_may_sign(client, enrolment, unit):
+    for role, expected in zip(ROLES, [302, 404, 302, 404, 403, 403, 403, 404, 302], strict=True):
+        person = people_around(enrolment)[role] if role != "anonymous" else None
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        url = reverse("assessments:sign", args=[enrolment.pk, unit.pk])
+        assert client.post(url, {"password": "x"}).status_code == expected, role
+
+
+@pytest.mark.parametrize("learners", [1, 40])
+def test_caseload_costs_the_same_queries_for_1_or_40_learners(
+    client, db, django_assert_num_queries, learners
+):
+    specification = create_specification(groups=2, criteria_per_group=3)
+    first = EnrolmentFactory(specifications=[specification])
+    targets = lines_of(specification)[:2]
+    submitted_evidence(first, targets)
+    for _ in range(learners - 1):
+        submitted_evidence(
+            EnrolmentFactory(centre=first.centre, assessor=first.assessor, specifications=[specification]),
+            targets,
+        )
+    client.force_login(first.assessor)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("assessments:caseload"))
+    assert len(response.context["caseload"].learners) == learners
+
+
+@pytest.mark.parametrize("criteria", [1, 30])
+def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
+    client, enrolment, standard, django_assert_num_queries, criteria
+):
+    targets = [
+        (c, None) for c in Criterion.objects.filter(specification=standard).order_by("position")[:criteria]
+    ]
+    evidence = submitted_evidence(enrolment, targets)
+    client.force_login(enrolment.assessor)
+    with django_assert_num_queries(20):
+        response = client.get(reverse("assessments:review", args=[evidence.pk]))
+    assert len(response.context["mappings"]) == criteria
