@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from assessments.permissions import can_view_caseload
+from assessments.permissions import can_view_caseload, can_view_iqa_dashboard
 
 
 def caseload_nav(request: HttpRequest) -> dict[str, object]:
@@ -8,4 +8,7 @@ def caseload_nav(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"show_caseload_nav": lambda: can_view_caseload(user)}
+    return {
+        "show_caseload_nav": lambda: can_view_caseload(user),
+        "show_iqa_nav": lambda: can_view_iqa_dashboard(user),
+    }

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Judgement, Review, SignOff
+from assessments.models import Judgement, Review, Sample, SampleDecision, SignOff
 from assessments.selectors import AWAITING, countable_states, current_round, signed_specification_ids
 from audit.services import record
 from notifications.services import notify
@@ -407,13 +407,19 @@ def digest_of(covered: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _signature_payload(enrolment: Enrolment, specification: Specification, role: str) -> dict[str, Any]:
+def _signature_payload(
+    enrolment: Enrolment, specification: Specification, role: str, checked_on: str | None = None
+) -> dict[str, Any]:
     covered = covered_record(enrolment=enrolment, specification=specification)
     if role == SignOff.Role.ASSESSOR:
         learner = SignOff.objects.get(
             enrolment=enrolment, specification=specification, role=SignOff.Role.LEARNER, voided_at=None
         )
         covered["learner_signature"] = learner.digest
+    if role in (SignOff.Role.ADMIN_CHECK, SignOff.Role.COMPLETION):
+        covered.update(_verification_payload(enrolment, specification, role))
+        if role == SignOff.Role.ADMIN_CHECK:
+            covered["checked_on"] = checked_on
     return covered
 
 
@@ -530,8 +536,181 @@ def verify_signatures() -> list[str]:
             problems.append(f"{label}: the stored digest does not match what it records as signed")
             continue
         if signature.is_valid:
-            now = _signature_payload(signature.enrolment, signature.specification, signature.role)
+            now = _signature_payload(
+                signature.enrolment,
+                signature.specification,
+                signature.role,
+                checked_on=signature.covered.get("checked_on"),
+            )
             if digest_of(now) != signature.digest:
                 changed = sorted(key for key in now if now.get(key) != signature.covered.get(key))
                 problems.append(f"{label}: what it covers has changed since signing ({', '.join(changed)})")
     return problems
+
+
+# Internal verification: admin check and unit completion confirmed, as on the seed 003 form
+
+
+def agreed_summative_decision(*, enrolment: Enrolment, specification: Specification) -> SampleDecision | None:
+    """The first summative sample decision agreeing with the assessor since the assessor's signature in force."""
+    assessor = SignOff.objects.filter(
+        enrolment=enrolment, specification=specification, role=SignOff.Role.ASSESSOR, voided_at=None
+    ).first()
+    if assessor is None:
+        return None
+    return (
+        SampleDecision.objects.filter(
+            sample__enrolment=enrolment,
+            sample__specification=specification,
+            sample__kind=Sample.Kind.SUMMATIVE,
+            agrees=True,
+            decided_at__gte=assessor.signed_at,
+        )
+        .order_by("decided_at", "pk")
+        .first()
+    )
+
+
+def _verification_payload(enrolment: Enrolment, specification: Specification, role: str) -> dict[str, Any]:
+    """What an IV's signature covers beyond the record: the signatures it confirms and the agreed sample."""
+    in_force = {
+        s.role: s.digest
+        for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
+    }
+    decision = agreed_summative_decision(enrolment=enrolment, specification=specification)
+    payload: dict[str, Any] = {
+        "learner_signature": in_force.get(SignOff.Role.LEARNER),
+        "assessor_signature": in_force.get(SignOff.Role.ASSESSOR),
+        "summative_sample": None
+        if decision is None
+        else {
+            "sample": decision.sample_id,
+            "internal_verifier": decision.internal_verifier_id,
+            "decided_at": decision.decided_at.isoformat(),
+            "agrees": decision.agrees,
+            "vacs": [decision.valid, decision.authentic, decision.current, decision.sufficient],
+            "feedback": decision.feedback,
+            "judgements": sorted(decision.judgements.values_list("pk", flat=True)),
+        },
+    }
+    if role == SignOff.Role.COMPLETION:
+        payload["admin_check_signature"] = in_force.get(SignOff.Role.ADMIN_CHECK)
+    return payload
+
+
+def refuse_self_verification(*, iv: User, enrolment: Enrolment, specification: Specification) -> None:
+    """An internal verifier never verifies decisions they made as the learner's assessor."""
+    assessed = (
+        iv.pk in (enrolment.learner_id, enrolment.assessor_id)
+        or Judgement.objects.filter(
+            assessor=iv, evidence__enrolment=enrolment, mapping__criterion__specification=specification
+        ).exists()
+    )
+    if assessed:
+        raise AssessmentError(
+            f"You made assessment decisions on {enrolment.learner}'s {specification.code}: an internal "
+            "verifier never verifies their own decisions. Another internal verifier must do it."
+        )
+
+
+def _iv_sign(
+    *,
+    iv: User,
+    enrolment: Enrolment,
+    specification: Specification,
+    password: str,
+    role: str,
+    checked_on: Any = None,
+) -> SignOff:
+    label = (
+        "Completion can be confirmed"
+        if role == SignOff.Role.COMPLETION
+        else "The admin check can be recorded"
+    )
+    if not iv.check_password(password):
+        raise AssessmentError("That password is not right: your signature was not recorded.")
+    refuse_self_verification(iv=iv, enrolment=enrolment, specification=specification)
+    with transaction.atomic():
+        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if not enrolment.enrolled_specifications.filter(specification=specification).exists():
+            raise AssessmentError(f"This enrolment does not cover {specification.code}.")
+        signed = {
+            s.role
+            for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
+        }
+        if role in signed:
+            done = "Unit completion" if role == SignOff.Role.COMPLETION else "The admin check"
+            raise AssessmentError(f"{done} of {specification.code} is already recorded.")
+        if not {SignOff.Role.LEARNER, SignOff.Role.ASSESSOR} <= signed:
+            raise AssessmentError(
+                f"{label} only after the learner and the assessor have signed {specification.code} off."
+            )
+        decision = agreed_summative_decision(enrolment=enrolment, specification=specification)
+        if decision is None:
+            raise AssessmentError(f"{label} only after a summative sample of {specification.code} is agreed.")
+        if iv.pk not in (enrolment.internal_verifier_id, decision.internal_verifier_id):
+            raise AssessmentError(
+                "Only the learner's internal verifier, or the one who agreed the summative sample, signs this."
+            )
+        if role == SignOff.Role.COMPLETION and SignOff.Role.ADMIN_CHECK not in signed:
+            raise AssessmentError(f"Record the admin check of {specification.code} first.")
+        covered = _signature_payload(
+            enrolment, specification, role, checked_on=checked_on.isoformat() if checked_on else None
+        )
+        signature = SignOff.objects.create(
+            enrolment=enrolment,
+            specification=specification,
+            role=role,
+            signer=iv,
+            name_printed=iv.full_name,
+            signed_at=timezone.now(),
+            covered=covered,
+            digest=digest_of(covered),
+        )
+        record(
+            actor=iv,
+            action="signoff.signed",
+            summary=f"{specification.code} signed by {iv.full_name}: {signature.get_role_display()}",
+            subject=signature,
+            learner=enrolment.learner,
+            centre=enrolment.centre,
+            after={"role": role, "digest": signature.digest, "checked_on": covered.get("checked_on")},
+        )
+        if enrolment.assessor is not None:
+            notify(
+                recipient=enrolment.assessor,
+                subject=f"{specification.code}: {signature.get_role_display().lower()}",
+                message=f"{iv.full_name} signed {specification.code} {specification.title}: "
+                f"{signature.get_role_display()}.",
+                url=reverse("portfolio:criterion_matrix", args=[enrolment.pk, specification.pk]),
+            )
+        return signature
+
+
+def record_admin_check(
+    *, iv: User, enrolment: Enrolment, specification: Specification, password: str, checked_on: Any
+) -> SignOff:
+    """The IV's admin check of the completed unit (date, signed), after an agreed summative sample."""
+    if checked_on > timezone.localdate():
+        raise AssessmentError("The admin check cannot be dated in the future.")
+    return _iv_sign(
+        iv=iv,
+        enrolment=enrolment,
+        specification=specification,
+        password=password,
+        role=SignOff.Role.ADMIN_CHECK,
+        checked_on=checked_on,
+    )
+
+
+def confirm_completion(
+    *, iv: User, enrolment: Enrolment, specification: Specification, password: str
+) -> SignOff:
+    """The IV confirms unit completion: the last signature on the form, covering every one before it."""
+    return _iv_sign(
+        iv=iv,
+        enrolment=enrolment,
+        specification=specification,
+        password=password,
+        role=SignOff.Role.COMPLETION,
+    )

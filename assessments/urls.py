@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from assessments import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("enrolments/<int:pk>/observations/new/", views.observation_create, name="observation_create"),
     path("enrolments/<int:pk>/specifications/<int:specification_pk>/sign/", views.sign, name="sign"),
     path("enrolments/<int:pk>/specifications/<int:specification_pk>/reopen/", views.reopen, name="reopen"),
+    path("", include("assessments.iqa_sample_urls")),
+    path("", include("assessments.iqa_plan_urls")),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from accounts.models import User
+from assessments.eqa import eqa_can_read_history
 from portfolio.models import Centre, Enrolment, Membership
 from portfolio.permissions import roles_in
 
@@ -11,8 +12,8 @@ Role = Membership.Role
 
 
 def can_view_history(user: User | AnonymousUser, learner: User, centre: Centre) -> bool:
-    """The learner's assessor or IV (on any of their enrolments in the centre), its administrators and EQAs,
-    and the learner themself.
+    """The learner's assessor or IV (on any of their enrolments in the centre), its administrators, an EQA under
+    a grant in force for the whole centre or one of the learner's enrolments, and the learner themself.
 
     The learner may read their own history: it is a record of what was done to their work and by whom (their
     own submissions and declarations, and every judgement and sign-off on it), which they could ask for anyway
@@ -23,7 +24,7 @@ def can_view_history(user: User | AnonymousUser, learner: User, centre: Centre) 
         return False
     if user.pk == learner.pk:
         return True
-    if roles_in(user, centre.pk) & {Role.ADMIN, Role.EQA}:
+    if Role.ADMIN in roles_in(user, centre.pk) or eqa_can_read_history(user, learner, centre):
         return True
     return Enrolment.objects.filter(
         Q(assessor=user) | Q(internal_verifier=user), centre=centre, learner=learner

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
+from assessments.models import EQAGrant
 from portfolio.models import Centre, Enrolment, Membership
 from portfolio.selectors import enrolments_queryset
 from units.models import Specification
@@ -50,9 +52,13 @@ class CentreOverview:
 
 
 def centres_overseen(*, user: User) -> list[OverseenCentre]:
-    """Centres where the person is an administrator or EQA, with those roles, by centre name."""
+    """Centres where the person is an administrator, or an EQA with a whole-centre grant in force, by name."""
+    granted = EQAGrant.objects.filter(
+        eqa=user, whole_centre=True, starts_on__lte=timezone.localdate(), ends_on__gte=timezone.localdate()
+    ).values("centre_id")
     memberships = (
         Membership.objects.filter(user=user, role__in=OVERSIGHT_ROLES)
+        .filter(Q(role=Role.ADMIN) | Q(role=Role.EQA, centre_id__in=granted))
         .select_related("centre")
         .order_by("centre__name", "centre_id")
     )

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from assessments.eqa import grant_eqa_access
 from portfolio import files
 from portfolio.models import Centre, Enrolment, Membership
 from portfolio.people import enrol
@@ -60,6 +62,21 @@ def _person(account: DemoAccount, password: str) -> User:
     return user
 
 
+def _grant_demo_eqa(centre: Centre, people: dict[str, User]) -> None:
+    """The demo EQA reads the whole centre for the current academic year (1 September to 31 August)."""
+    today = timezone.localdate()
+    year = today.year if today.month >= 9 else today.year - 1
+    grant_eqa_access(
+        centre=centre,
+        eqa=people[Role.EQA],
+        by=people[Role.ADMIN],
+        starts_on=datetime.date(year, 9, 1),
+        ends_on=datetime.date(year + 1, 8, 31),
+        whole_centre=True,
+        enrolments=[],
+    )
+
+
 def _create_centre(people: dict[str, User], specifications: list[Specification]) -> Enrolment:
     centre = create_centre(**DEMO_CENTRE)
     Membership.objects.bulk_create(
@@ -74,6 +91,7 @@ def _create_centre(people: dict[str, User], specifications: list[Specification])
         assessor=people[Role.ASSESSOR],
         internal_verifier=people[Role.INTERNAL_VERIFIER],
     )
+    _grant_demo_eqa(centre, people)
     unit, standard = (
         spec for spec in sorted(specifications, key=lambda spec: spec.kind != Specification.Kind.UNIT)
     )

@@ -7,6 +7,7 @@ one they can see but not change with 403.
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
+from assessments import eqa
 from portfolio.models import Centre, Enrolment, Evidence, EvidenceFile, Membership
 
 Role = Membership.Role
@@ -26,12 +27,12 @@ def roles_in(user: User | AnonymousUser, centre_id: int) -> set[str]:
 
 
 def can_view_enrolment(user: User | AnonymousUser, enrolment: Enrolment) -> bool:
-    """The learner, their assessor and IV, and the centre's administrators and EQAs."""
+    """The learner, their assessor and IV, the centre's administrators, and an EQA under a grant covering it."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.pk in (enrolment.learner_id, enrolment.assessor_id, enrolment.internal_verifier_id):
         return True
-    return bool(roles_in(user, enrolment.centre_id) & {Role.ADMIN, Role.EQA})
+    return Role.ADMIN in roles_in(user, enrolment.centre_id) or eqa.eqa_can_read_enrolment(user, enrolment)
 
 
 def can_add_evidence(user: User | AnonymousUser, enrolment: Enrolment) -> bool:
@@ -63,9 +64,8 @@ def can_manage_centre(user: User | AnonymousUser, centre: Centre) -> bool:
 
 
 def can_view_centre(user: User | AnonymousUser, centre: Centre) -> bool:
-    return (
-        user.is_authenticated and user.is_active and bool(roles_in(user, centre.pk) & {Role.ADMIN, Role.EQA})
-    )
+    """Its administrators, and its EQAs while a whole-centre grant is in force (the pages read-only)."""
+    return can_manage_centre(user, centre) or eqa.eqa_can_view_centre(user, centre)
 
 
 def can_know_centre(user: User | AnonymousUser, centre: Centre) -> bool:
@@ -74,8 +74,10 @@ def can_know_centre(user: User | AnonymousUser, centre: Centre) -> bool:
 
 
 def can_view_any_centre(user: User | AnonymousUser) -> bool:
-    """Administrators and EQAs of at least one centre; read from the same per-request cache as `roles_in`."""
+    """Administrators of a centre, and EQAs with a whole-centre grant in force; from the per-request caches."""
     if not user.is_authenticated or not user.is_active:
         return False
     roles_in(user, 0)  # fills user._centre_roles with the roles of every centre, once per request
-    return any(roles & {Role.ADMIN, Role.EQA} for roles in user._centre_roles.values())
+    return any(
+        Role.ADMIN in roles for roles in user._centre_roles.values()
+    ) or eqa.has_whole_centre_grant_in_force(user)

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
+from assessments import eqa
 from portfolio.models import EnrolledSpecification, Enrolment, Evidence, EvidenceMapping, Membership
 from units.models import Criterion, Group, Guidance, RangeItem, Specification
 from units.selectors import countable_totals
@@ -37,13 +39,18 @@ class Progress:
 
 
 def enrolments_for(user: User) -> QuerySet[Enrolment]:
-    """Every enrolment the person may open: their own, their caseload, those they verify, their centres'."""
-    overseen = Membership.objects.filter(
-        user=user, role__in=[Membership.Role.ADMIN, Membership.Role.EQA]
-    ).values("centre_id")
+    """Every enrolment the person may open: their own, their caseload, those they verify, their centres' (as
+    administrator), and those an EQA grant in force covers (one query: the grants are subqueries)."""
+    overseen = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("centre_id")
+    grants = eqa.active_grants(user, timezone.localdate())
     return (
         Enrolment.objects.filter(
-            Q(learner=user) | Q(assessor=user) | Q(internal_verifier=user) | Q(centre_id__in=overseen)
+            Q(learner=user)
+            | Q(assessor=user)
+            | Q(internal_verifier=user)
+            | Q(centre_id__in=overseen)
+            | Q(centre_id__in=grants.filter(whole_centre=True).values("centre_id"))
+            | Q(pk__in=grants.filter(whole_centre=False).values("enrolments"))
         )
         .select_related("centre", "learner", "assessor", "internal_verifier")
         .prefetch_related(

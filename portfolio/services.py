@@ -51,13 +51,13 @@ def create_centre(*, name: str, code: str) -> Centre:
     AssessmentMethod.objects.bulk_create(
         AssessmentMethod(
             centre=centre,
-            code=code,
+            code=method_code,
             label=label,
             needs_witness=witness,
             is_observation=observation,
             position=position,
         )
-        for position, (code, label, witness, observation) in enumerate(DEFAULT_METHODS, start=1)
+        for position, (method_code, label, witness, observation) in enumerate(DEFAULT_METHODS, start=1)
     )
     return centre
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("portfolio.centre_urls")),
     path("", include("audit.urls")),
     path("", include("assessments.urls")),
+    path("", include("assessments.eqa_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("specifications/", include("units.urls")),
     path("notifications/", include("notifications.urls")),

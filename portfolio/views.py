@@ -285,6 +285,8 @@ def criterion_matrix(request: HttpRequest, pk: int, specification_pk: int) -> Ht
             "voided_signatures": [s for s in signatures if not s.is_valid],
             "learner_signature": in_force.get("learner"),
             "assessor_signature": in_force.get("assessor"),
+            "admin_check_signature": in_force.get("admin_check"),
+            "completion_signature": in_force.get("completion"),
             "can_sign": can_sign(request.user, enrolment),
             "can_reopen": can_reopen(request.user, enrolment) and bool(in_force),
             "signing_as": (

@@ -4,8 +4,10 @@ import datetime
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
+from assessments.models import EQAGrant
 from portfolio.models import (
     AssessmentMethod,
     Centre,
@@ -199,19 +201,45 @@ ROLES = (
 )
 
 
+def eqa_with_grant(
+    centre: Centre,
+    *,
+    granted_by: User,
+    whole_centre: bool = True,
+    enrolments: Any = (),
+    days: tuple[int, int] = (-30, 30),
+    **user_fields: Any,
+) -> User:
+    """A new EQA of the centre with a grant from `days[0]` to `days[1]` days from today (in force by default)."""
+    eqa = member(centre, Membership.Role.EQA, **user_fields)
+    today = timezone.localdate()
+    grant = EQAGrant.objects.create(
+        centre=centre,
+        eqa=eqa,
+        whole_centre=whole_centre,
+        starts_on=today + datetime.timedelta(days=days[0]),
+        ends_on=today + datetime.timedelta(days=days[1]),
+        granted_by=granted_by,
+    )
+    grant.enrolments.set(enrolments)
+    return eqa
+
+
 def people_around(enrolment: Enrolment) -> dict[str, User | None]:
     """For an enrolment: its learner, assessor and IV; another learner and assessor of the same centre; the
-    centre's administrator and EQA; another centre's administrator; and nobody signed in."""
+    centre's administrator and EQA (with a whole-centre grant in force); another centre's administrator; and
+    nobody signed in."""
     centre = enrolment.centre
     neighbour = EnrolmentFactory(centre=centre, specifications=list(enrolment.specifications.all()))
+    admin = member(centre, Membership.Role.ADMIN)
     return {
         "learner": enrolment.learner,
         "other learner": neighbour.learner,
         "assessor": enrolment.assessor,
         "other assessor": neighbour.assessor,
         "internal verifier": enrolment.internal_verifier,
-        "centre admin": member(centre, Membership.Role.ADMIN),
-        "eqa": member(centre, Membership.Role.EQA),
+        "centre admin": admin,
+        "eqa": eqa_with_grant(centre, granted_by=admin),
         "other centre admin": member(CentreFactory(), Membership.Role.ADMIN),
         "anonymous": None,
     }

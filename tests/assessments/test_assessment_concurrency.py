@@ -7,6 +7,7 @@ from django.db import connection
 
 from assessments.models import Judgement
 from assessments.services import Decision, StaleFormError, save_judgements
+from tests.concurrency import in_parallel
 from tests.factories import EnrolmentFactory, create_specification, lines_of, submitted_evidence
 
 pytestmark = pytest.mark.skipif(
@@ -20,12 +21,10 @@ def test_the_second_of_two_simultaneous_saves_is_refused_and_nothing_is_overwrit
     evidence = submitted_evidence(enrolment, lines_of(specification)[:1])
     mapping = evidence.mappings.get()
     seen = evidence.version
-    start = threading.Barrier(2)
     outcomes: list[str] = []
 
     def judge(met: bool) -> None:
         try:
-            start.wait()
             save_judgements(
                 assessor=enrolment.assessor,
                 evidence=evidence,
@@ -35,15 +34,16 @@ def test_the_second_of_two_simultaneous_saves_is_refused_and_nothing_is_overwrit
             outcomes.append(f"saved {met}")
         except StaleFormError:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=judge, args=(met,)) for met in (True, False)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    verdicts = iter([True, False])
+    lock = threading.Lock()
 
+    def next_verdict() -> None:
+        with lock:
+            met = next(verdicts)
+        judge(met)
+
+    assert in_parallel(2, next_verdict) == []
     assert sorted(outcomes)[0] == "refused"
     assert len(outcomes) == 2
     winner = next(outcome for outcome in outcomes if outcome.startswith("saved"))

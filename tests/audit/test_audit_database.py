@@ -4,8 +4,6 @@ CI runs the suite on PostgreSQL; on SQLite these tests are skipped (there the ap
 tested in test_audit_chain.py, are all there is).
 """
 
-import threading
-
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, models, transaction
@@ -13,6 +11,7 @@ from django.db import DatabaseError, connection, models, transaction
 from audit.models import AuditEntry
 from audit.services import record, verify_chain
 from portfolio.models import Evidence
+from tests.concurrency import in_parallel
 from tests.factories import EnrolmentFactory, UserFactory, create_evidence_for
 
 pytestmark = pytest.mark.skipif(
@@ -81,28 +80,6 @@ def test_the_owner_may_still_empty_every_table_as_djangos_flush_does(transaction
 
 
 # Parallel writers
-
-
-def in_parallel(count: int, work) -> list[BaseException]:
-    """Run `work` in `count` threads released at the same moment, each on its own connection."""
-    start = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            work()
-        except BaseException as error:  # every failure is reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_parallel_writers_make_one_consecutive_unforked_chain(transactional_db):

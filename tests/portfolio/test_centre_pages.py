@@ -6,12 +6,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from assessments.models import EQAGrant
 from portfolio.context_processors import centre_nav
 from portfolio.models import Enrolment, Membership
 from portfolio.permissions import can_know_centre
-from tests.factories import CentreFactory, EnrolmentFactory, UserFactory, create_specification, member
+from tests.factories import (
+    CentreFactory,
+    EnrolmentFactory,
+    UserFactory,
+    create_specification,
+    eqa_with_grant,
+    member,
+)
 
 Role = Membership.Role
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -33,9 +42,10 @@ def world(db) -> World:
     invited = member(centre, Role.LEARNER, full_name="Ina Invited")
     invited.set_unusable_password()
     invited.save()
+    admin = member(centre, Role.ADMIN, full_name="Dana Admin")
     people = {
-        "centre admin": member(centre, Role.ADMIN, full_name="Dana Admin"),
-        "eqa": member(centre, Role.EQA, full_name="Eli Eqa"),
+        "centre admin": admin,
+        "eqa": eqa_with_grant(centre, granted_by=admin, full_name="Eli Eqa"),
         "learner": enrolment.learner,
         "assessor": enrolment.assessor,
         "internal verifier": enrolment.internal_verifier,
@@ -128,8 +138,15 @@ def test_a_person_of_another_centre_answers_404(client, world):
 
 
 def test_index_lists_the_centres_overseen_with_the_role(client, world):
-    Membership.objects.create(
-        centre=CentreFactory(name="Aldgate Training"), user=world.people["eqa"], role=Role.EQA
+    aldgate = CentreFactory(name="Aldgate Training")
+    Membership.objects.create(centre=aldgate, user=world.people["eqa"], role=Role.EQA)
+    EQAGrant.objects.create(
+        centre=aldgate,
+        eqa=world.people["eqa"],
+        whole_centre=True,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        granted_by=world.people["centre admin"],
     )
     sign_in(client, world, "eqa")
     page = client.get(reverse("centre:index")).content.decode()
@@ -158,9 +175,17 @@ def test_centre_link_shows_in_the_navigation_only_for_admins_and_eqas(client, wo
 
 def test_navigation_link_costs_one_query_where_no_roles_were_read(rf, world, django_assert_num_queries):
     request = rf.get("/")
-    request.user = User.objects.get(pk=world.people["eqa"].pk)
+    request.user = User.objects.get(pk=world.people["centre admin"].pk)
     context = centre_nav(request)
     with django_assert_num_queries(1):
+        assert context["show_centre_nav"]() is True
+
+
+def test_navigation_link_costs_an_eqa_one_more_query_for_their_grants(rf, world, django_assert_num_queries):
+    request = rf.get("/")
+    request.user = User.objects.get(pk=world.people["eqa"].pk)
+    context = centre_nav(request)
+    with django_assert_num_queries(2):
         assert context["show_centre_nav"]() is True
 
 

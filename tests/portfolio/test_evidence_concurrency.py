@@ -1,38 +1,15 @@
 """Evidence numbers under concurrency, against a real PostgreSQL server (CI runs the suite there)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from portfolio.models import Evidence
+from tests.concurrency import in_parallel
 from tests.factories import EnrolmentFactory, create_evidence_for
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL: run with DATABASE_URL=postgres://…"
 )
-
-
-def in_parallel(count: int, work) -> list[BaseException]:
-    """Run `work` in `count` threads released at the same moment, each on its own connection."""
-    start = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            work()
-        except BaseException as error:  # every failure is reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_parallel_creations_get_twenty_distinct_consecutive_numbers(transactional_db):
