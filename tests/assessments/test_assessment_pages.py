@@ -266,3 +266,9 @@ def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
     with django_assert_num_queries(20):
         response = client.get(reverse("assessments:review", args=[evidence.pk]))
     assert len(response.context["mappings"]) == criteria
+
+
+def test_caseload_links_to_the_assessors_iqa_feedback_and_actions(client, enrolment):
+    client.force_login(enrolment.assessor)
+    page = client.get(reverse("assessments:caseload")).content.decode()
+    assert f'href="{reverse("assessments:my_iqa")}"' in page

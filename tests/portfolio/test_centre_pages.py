@@ -471,3 +471,11 @@ def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(client, db, django
     with django_assert_num_queries(7):  # session, user, centre, roles, enrolments, specs, unread count
         response = client.get(url)
     assert len(response.context["enrolments"]) == count
+
+
+@pytest.mark.django_db
+def test_centre_overview_links_administrators_to_the_sampling_strategy(client):
+    centre = CentreFactory()
+    client.force_login(member(centre, Role.ADMIN))
+    page = client.get(reverse("centre:overview", args=[centre.pk])).content.decode()
+    assert f'href="{reverse("assessments:iqa_strategy", args=[centre.pk])}"' in page
