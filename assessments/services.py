@@ -423,6 +423,50 @@ def _signature_payload(
     return covered
 
 
+def _signed_roles(enrolment: Enrolment, specification: Specification) -> set[str]:
+    """Lock the enrolment, so signatures go on one at a time, and read the roles signed and in force."""
+    Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not enrolment.enrolled_specifications.filter(specification=specification).exists():
+        raise AssessmentError(f"This enrolment does not cover {specification.code}.")
+    return set(
+        SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def _create_signature(
+    *,
+    signer: User,
+    enrolment: Enrolment,
+    specification: Specification,
+    role: str,
+    covered: dict[str, Any],
+    **audited: Any,
+) -> SignOff:
+    """Record a signature with the digest of what it covers, and its audit entry, in the caller's transaction."""
+    signature = SignOff.objects.create(
+        enrolment=enrolment,
+        specification=specification,
+        role=role,
+        signer=signer,
+        name_printed=signer.full_name,
+        signed_at=timezone.now(),
+        covered=covered,
+        digest=digest_of(covered),
+    )
+    record(
+        actor=signer,
+        action="signoff.signed",
+        summary=f"{specification.code} signed by {signer.full_name}: {signature.get_role_display()}",
+        subject=signature,
+        learner=enrolment.learner,
+        centre=enrolment.centre,
+        after={"role": role, "digest": signature.digest, **audited},
+    )
+    return signature
+
+
 def sign_off(*, user: User, enrolment: Enrolment, specification: Specification, password: str) -> SignOff:
     """The learner signs "submitted to assessor as complete", then the assessor "assessed complete"."""
     if not user.check_password(password):
@@ -434,13 +478,7 @@ def sign_off(*, user: User, enrolment: Enrolment, specification: Specification, 
     else:
         raise AssessmentError("Only the learner and their assessor sign a unit off.")
     with transaction.atomic():
-        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if not enrolment.enrolled_specifications.filter(specification=specification).exists():
-            raise AssessmentError(f"This enrolment does not cover {specification.code}.")
-        signed = {
-            s.role
-            for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
-        }
+        signed = _signed_roles(enrolment, specification)
         if role in signed:
             raise AssessmentError(f"You have already signed {specification.code} off.")
         if role == SignOff.Role.ASSESSOR and SignOff.Role.LEARNER not in signed:
@@ -452,24 +490,8 @@ def sign_off(*, user: User, enrolment: Enrolment, specification: Specification, 
             raise AssessmentError(
                 f"{specification.code} cannot be signed off: {len(unmet)} not met yet ({shown})."
             )
-        signature = SignOff.objects.create(
-            enrolment=enrolment,
-            specification=specification,
-            role=role,
-            signer=user,
-            name_printed=user.full_name,
-            signed_at=timezone.now(),
-            covered=covered,
-            digest=digest_of(covered),
-        )
-        record(
-            actor=user,
-            action="signoff.signed",
-            summary=f"{specification.code} signed by {user.full_name}: {signature.get_role_display()}",
-            subject=signature,
-            learner=enrolment.learner,
-            centre=enrolment.centre,
-            after={"role": role, "digest": signature.digest},
+        signature = _create_signature(
+            signer=user, enrolment=enrolment, specification=specification, role=role, covered=covered
         )
         url = reverse("portfolio:criterion_matrix", args=[enrolment.pk, specification.pk])
         recipient = enrolment.assessor if role == SignOff.Role.LEARNER else enrolment.learner
@@ -631,13 +653,7 @@ def _iv_sign(
         raise AssessmentError("That password is not right: your signature was not recorded.")
     refuse_self_verification(iv=iv, enrolment=enrolment, specification=specification)
     with transaction.atomic():
-        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if not enrolment.enrolled_specifications.filter(specification=specification).exists():
-            raise AssessmentError(f"This enrolment does not cover {specification.code}.")
-        signed = {
-            s.role
-            for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
-        }
+        signed = _signed_roles(enrolment, specification)
         if role in signed:
             done = "Unit completion" if role == SignOff.Role.COMPLETION else "The admin check"
             raise AssessmentError(f"{done} of {specification.code} is already recorded.")
@@ -657,24 +673,13 @@ def _iv_sign(
         covered = _signature_payload(
             enrolment, specification, role, checked_on=checked_on.isoformat() if checked_on else None
         )
-        signature = SignOff.objects.create(
+        signature = _create_signature(
+            signer=iv,
             enrolment=enrolment,
             specification=specification,
             role=role,
-            signer=iv,
-            name_printed=iv.full_name,
-            signed_at=timezone.now(),
             covered=covered,
-            digest=digest_of(covered),
-        )
-        record(
-            actor=iv,
-            action="signoff.signed",
-            summary=f"{specification.code} signed by {iv.full_name}: {signature.get_role_display()}",
-            subject=signature,
-            learner=enrolment.learner,
-            centre=enrolment.centre,
-            after={"role": role, "digest": signature.digest, "checked_on": covered.get("checked_on")},
+            checked_on=covered.get("checked_on"),
         )
         if enrolment.assessor is not None:
             notify(
