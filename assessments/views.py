@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,28 +13,8 @@ from assessments.services import AssessmentError, Decision, StaleFormError
 from portfolio import files
 from portfolio import selectors as portfolio_selectors
 from portfolio.models import Enrolment, Evidence, EvidenceMapping
-from portfolio.permissions import can_view_enrolment, can_view_evidence
+from portfolio.views import visible_enrolment, visible_evidence
 from units.models import Specification
-
-
-def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
-    try:
-        evidence = portfolio_selectors.evidence_detail(pk=pk)
-    except Evidence.DoesNotExist:
-        raise Http404("No such evidence") from None
-    if not can_view_evidence(request.user, evidence):
-        raise Http404("No such evidence")
-    return evidence
-
-
-def _visible_enrolment(request: HttpRequest, pk: int) -> Enrolment:
-    try:
-        enrolment = portfolio_selectors.enrolment_detail(pk=pk)
-    except Enrolment.DoesNotExist:
-        raise Http404("No such enrolment") from None
-    if not can_view_enrolment(request.user, enrolment):
-        raise Http404("No such enrolment")
-    return enrolment
 
 
 @require_GET
@@ -63,7 +43,7 @@ def _review_page(
 @vary_on_headers("HX-Request")
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessor's screen: evidence beside each criterion, judged met or not yet met, then a decision."""
-    evidence = _visible_evidence(request, pk)
+    evidence = visible_evidence(request, pk)
     if not can_review(request.user, evidence):
         raise PermissionDenied("Only the learner's assessor judges this evidence.")
     if request.method == "GET":
@@ -113,7 +93,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def review_mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _visible_evidence(request, pk)
+    evidence = visible_evidence(request, pk)
     if not can_review(request.user, evidence):
         raise PermissionDenied("Only the learner's assessor changes this evidence's mappings.")
     try:
@@ -135,7 +115,7 @@ def review_mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
     mapping = get_object_or_404(EvidenceMapping.objects.select_related("evidence"), pk=pk)
-    evidence = _visible_evidence(request, mapping.evidence_id)
+    evidence = visible_evidence(request, mapping.evidence_id)
     if not can_review(request.user, evidence):
         raise PermissionDenied("Only the learner's assessor changes this evidence's mappings.")
     try:
@@ -151,7 +131,7 @@ def review_mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def observation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     if not can_assess(request.user, enrolment):
         raise PermissionDenied("Only the learner's assessor records observations.")
     form = ObservationForm(request.POST or None, enrolment=enrolment)
@@ -180,7 +160,7 @@ def _matrix_url(enrolment: Enrolment, specification: Specification) -> str:
 
 @require_POST
 def sign(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     if not can_sign(request.user, enrolment):
         raise PermissionDenied("Only the learner and their assessor sign a unit off.")
     specification = get_object_or_404(Specification, pk=specification_pk)
@@ -202,7 +182,7 @@ def sign(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
 
 @require_POST
 def reopen(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     if not can_reopen(request.user, enrolment):
         raise PermissionDenied("Only the learner's assessor reopens a signed-off unit.")
     specification = get_object_or_404(Specification, pk=specification_pk)

@@ -21,7 +21,8 @@ from portfolio.services import PortfolioError
 from units.models import Criterion, RangeItem
 
 
-def _visible_enrolment(request: HttpRequest, pk: int) -> Enrolment:
+def visible_enrolment(request: HttpRequest, pk: int) -> Enrolment:
+    """The enrolment, if the person may see it; otherwise 404, so its existence is not revealed."""
     try:
         enrolment = selectors.enrolment_detail(pk=pk)
     except Enrolment.DoesNotExist:
@@ -31,7 +32,8 @@ def _visible_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     return enrolment
 
 
-def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
+def visible_evidence(request: HttpRequest, pk: int) -> Evidence:
+    """The evidence, if the person may see it; otherwise 404, so its existence is not revealed."""
     try:
         evidence = selectors.evidence_detail(pk=pk)
     except Evidence.DoesNotExist:
@@ -42,7 +44,7 @@ def _visible_evidence(request: HttpRequest, pk: int) -> Evidence:
 
 
 def _changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
-    evidence = _visible_evidence(request, pk)
+    evidence = visible_evidence(request, pk)
     if not can_change_evidence(request.user, evidence):
         raise PermissionDenied(f"{evidence.reference} cannot be changed by you now.")
     return evidence
@@ -79,7 +81,7 @@ def _with_progress(enrolment: Enrolment, progress: dict) -> list:
 
 @require_GET
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     progress = _progress([enrolment])
     return render(
         request,
@@ -97,7 +99,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def evidence_list(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     form = EvidenceFilterForm(request.GET or None, centre=enrolment.centre)
     filters = form.cleaned_data if form.is_valid() else {}
     evidence = selectors.evidence_list(enrolment=enrolment, **filters)
@@ -117,7 +119,7 @@ def evidence_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     if not can_add_evidence(request.user, enrolment):
         raise PermissionDenied("Only the learner adds evidence to their portfolio.")
     form = EvidenceForm(request.POST or None, centre=enrolment.centre)
@@ -170,7 +172,7 @@ def _evidence_page_context(request: HttpRequest, evidence: Evidence, query: str)
 
 @require_GET
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _visible_evidence(request, pk)
+    evidence = visible_evidence(request, pk)
     context = _evidence_page_context(request, evidence, request.GET.get("q", ""))
     return render(request, "portfolio/evidence_detail.html", context)
 
@@ -241,7 +243,7 @@ def mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _visible_evidence(request, pk)
+    evidence = visible_evidence(request, pk)
     if evidence.learner_id != request.user.pk:
         raise PermissionDenied("Only the learner submits their evidence.")
     if evidence.status in (Evidence.Status.SUBMITTED, Evidence.Status.RESUBMITTED):
@@ -261,7 +263,7 @@ def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def criterion_matrix(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
-    enrolment = _visible_enrolment(request, pk)
+    enrolment = visible_enrolment(request, pk)
     enrolled = {e.specification_id: e.specification for e in enrolment.enrolled_specifications.all()}
     if specification_pk not in enrolled:
         raise Http404("This enrolment does not cover that specification")
