@@ -89,6 +89,12 @@ class EnrolmentForm(CentreForm):
         empty_label="Not assigned yet",
         label="Internal verifier",
     )
+    group = forms.CharField(
+        label="Enrolment group",
+        max_length=100,
+        required=False,
+        help_text="Optional: the cohort, e.g. “Level 5 September 2026”, to export its portfolios together.",
+    )
 
     def __init__(self, *args: Any, centre: Centre, enrolment: Enrolment | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +115,7 @@ class EnrolmentChangeForm(EnrolmentForm):
 
     status = forms.ChoiceField(choices=Enrolment.Status.choices)
 
-    field_order = ("specifications", "start_date", "assessor", "internal_verifier", "status")
+    field_order = ("specifications", "start_date", "assessor", "internal_verifier", "group", "status")
 
     def __init__(self, *args: Any, centre: Centre, enrolment: Enrolment, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -122,6 +128,7 @@ class EnrolmentChangeForm(EnrolmentForm):
                 "assessor": enrolment.assessor_id,
                 "internal_verifier": enrolment.internal_verifier_id,
                 "status": enrolment.status,
+                "group": enrolment.group,
             },
         )
         super().__init__(*args, centre=centre, enrolment=enrolment, **kwargs)

@@ -102,10 +102,17 @@ class Enrolment(models.Model):
     specifications = models.ManyToManyField(Specification, through="EnrolledSpecification", related_name="+")
     start_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    group = models.CharField(
+        "enrolment group",
+        max_length=100,
+        blank=True,
+        help_text='The cohort the learner belongs to, e.g. "Level 5 September 2026": exported and reported together.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["centre", "learner", "-start_date"]
+        indexes = [models.Index(fields=["centre", "group"], name="enrolment_centre_group")]
 
     def __str__(self) -> str:
         return f"{self.learner} at {self.centre} from {self.start_date:%d/%m/%Y}"

@@ -365,6 +365,7 @@ def enrol(
     start_date: datetime.date,
     assessor: User | None = None,
     internal_verifier: User | None = None,
+    group: str = "",
     by: User | None = None,
 ) -> Enrolment:
     """Put a learner of the centre on specification versions, with an assessor and IV who hold those roles.
@@ -387,6 +388,7 @@ def enrol(
         assessor=assessor,
         internal_verifier=internal_verifier,
         start_date=start_date,
+        group=group.strip(),
     )
     EnrolledSpecification.objects.bulk_create(
         EnrolledSpecification(enrolment=enrolment, specification=specification, position=position)
@@ -414,6 +416,7 @@ def update_enrolment(
     assessor: User | Unchanged | None = UNCHANGED,
     internal_verifier: User | Unchanged | None = UNCHANGED,
     status: str | Unchanged = UNCHANGED,
+    group: str | Unchanged = UNCHANGED,
     by: User | None = None,
 ) -> Enrolment:
     """Change what an enrolment covers, who assesses and verifies it, when it started, or its status.
@@ -428,7 +431,7 @@ def update_enrolment(
     )
     centre = locked.centre
     was = {"assessor": locked.assessor, "internal_verifier": locked.internal_verifier}
-    was_status, was_start = locked.status, locked.start_date
+    was_status, was_start, was_group = locked.status, locked.start_date, locked.group
     changed: set[str] = set()
     if assessor is not UNCHANGED and _pk(assessor) != locked.assessor_id:
         changed.add("assessor")
@@ -451,6 +454,8 @@ def update_enrolment(
         locked.status = status
     if start_date is not UNCHANGED:
         locked.start_date = start_date
+    if group is not UNCHANGED:
+        locked.group = group.strip()
 
     current = list(locked.enrolled_specifications.select_related("specification"))
     covered = [enrolled.specification for enrolled in current]
@@ -480,6 +485,7 @@ def update_enrolment(
         internal_verifier=person(was["internal_verifier"]),
         status=str(Status(was_status).label),
         start_date=was_start,
+        group=was_group,
     )
     after = _enrolment_values(locked, covered)
     if differ := [field for field in after if before[field] != after[field]]:
@@ -505,6 +511,7 @@ def _enrolment_values(enrolment: Enrolment, specifications: Iterable[Specificati
         "assessor": person(enrolment.assessor),
         "internal_verifier": person(enrolment.internal_verifier),
         "status": str(Status(enrolment.status).label),
+        "group": enrolment.group,
     }
 
 

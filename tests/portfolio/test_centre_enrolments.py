@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from portfolio import people
 from portfolio.models import EnrolledSpecification, Enrolment, Membership
 from portfolio.services import PortfolioError, add_mapping
@@ -358,3 +359,21 @@ def test_enrolment_of_another_centre_answers_404(admin_client, centre, cast, spe
 def test_form_offers_todays_date_in_the_browsers_date_format(admin_client, centre, cast, specs):
     page = admin_client.get(reverse("centre:enrolment_create", args=[centre.pk])).content.decode()
     assert f'<input type="date" name="start_date" value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_admin_puts_a_learner_in_an_enrolment_group_through_the_form(admin_client, centre, cast, specs):
+    post_new(admin_client, centre, cast, specs, group="  Level 5 September 2026 ")
+    assert Enrolment.objects.get().group == "Level 5 September 2026"
+
+
+def test_moving_a_learner_to_another_enrolment_group_is_audited(admin_client, centre, cast, specs):
+    enrolment = enrol(centre, cast, specs, group="Level 5 September 2026")
+    url = reverse("centre:enrolment_edit", args=[centre.pk, enrolment.pk])
+
+    admin_client.post(url, edit_data(enrolment, group="Level 5 January 2027"))
+
+    entry = AuditEntry.objects.filter(action="enrolment.updated").get()
+    assert (entry.before, entry.after) == (
+        {"group": "Level 5 September 2026"},
+        {"group": "Level 5 January 2027"},
+    )
