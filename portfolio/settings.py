@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "units",
     "assessments",
     "notifications",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every step of every PDF at INFO: only its warnings (a missing font, say) matter.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Evidence files (portfolio/uploads.py)

@@ -1,0 +1,37 @@
+"""The completion record as a PDF: archival (PDF/A-3a, tagged), A4, its text selectable and searchable."""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from portfolio.models import Enrolment
+from records.selectors import CompletionRecord, completion_record
+from units.models import Specification
+
+
+def completion_record_html(*, record: CompletionRecord) -> str:
+    """The record as HTML for WeasyPrint; apart so a benchmark can time the layout on its own."""
+    return render_to_string("records/completion_record.html", {"record": record})
+
+
+def completion_record_pdf(*, enrolment: Enrolment, specification: Specification) -> bytes:
+    """Render the completion record; an awarding body files it for years, so it is PDF/A."""
+    html = completion_record_html(record=completion_record(enrolment=enrolment, specification=specification))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+
+
+def _ascii_slug(text: str, *, lower: bool) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text.lower() if lower else ascii_text).strip("-")
+
+
+def completion_record_filename(*, enrolment: Enrolment, specification: Specification) -> str:
+    """A safe ASCII name saying whose record of which specification version it is (codes such as
+    "L/652/0848" hold slashes, names hold accents)."""
+    code = _ascii_slug(specification.code, lower=False) or "specification"
+    version = _ascii_slug(specification.version, lower=True) or "0"
+    learner = _ascii_slug(str(enrolment.learner), lower=True) or "learner"
+    return f"completion-record-{code}-v{version}-{learner}.pdf"

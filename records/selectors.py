@@ -1,0 +1,317 @@
+"""The completion record of one specification: everything the paper recording form holds, read in a fixed
+number of queries whatever the size of the portfolio."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from assessments.models import Sample, SignOff
+from assessments.selectors import CountableState, countable_states
+from portfolio.models import Enrolment, Evidence, EvidenceFile
+from units.models import Criterion, Group, RangeItem, Specification
+
+
+@dataclass(frozen=True)
+class RecordSpecification:
+    """The specification version as printed in the record's header."""
+
+    code: str
+    aliases: list[str]
+    title: str
+    version: str
+    kind: str
+    kind_label: str
+    level: int | None
+    credits: int | None
+    guided_learning_hours: int | None
+    owner: str
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """One line of the form: a criterion without range items, or one range item of a criterion.
+
+    `met_by` holds the evidence numbers in the form's box; `mapped` and `reason` say why an unmet line is not met.
+    """
+
+    criterion_ref: str
+    criterion_text: str
+    range_item_ref: str | None
+    range_item_text: str | None
+    met: bool
+    met_by: list[str]
+    mapped: list[str]
+    reason: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.criterion_ref} {self.range_item_ref})" if self.range_item_ref else self.criterion_ref
+
+    @property
+    def text(self) -> str:
+        return self.range_item_text if self.range_item_text is not None else self.criterion_text
+
+
+@dataclass(frozen=True)
+class RecordCriterion:
+    """A criterion with its lines: one line of its own, or one per range item (each needs its own evidence)."""
+
+    ref: str
+    text: str
+    has_range_items: bool
+    lines: list[RecordLine]
+
+
+@dataclass(frozen=True)
+class RecordGroup:
+    """A learning outcome of a unit or a heading of a standard."""
+
+    number: str
+    title: str
+    kind: str
+    kind_label: str
+    criteria: list[RecordCriterion]
+
+    @property
+    def lines(self) -> list[RecordLine]:
+        return [line for criterion in self.criteria for line in criterion.lines]
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for line in self.lines if line.met)
+
+
+@dataclass(frozen=True)
+class RecordSignature:
+    """A signature in force, as recorded: who, when and the SHA-256 digest of what they signed."""
+
+    role: str
+    role_label: str
+    name_printed: str
+    signed_at: datetime.datetime
+    digest: str
+    checked_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class RecordSample:
+    """An internal verifier's decided sample: the form's "sampled on the following date/s"."""
+
+    decided_at: datetime.datetime
+    iv_name: str
+    kind: str
+    kind_label: str
+    scope: str
+    agrees: bool
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """An uploaded file as evidence of what was assessed: its name and SHA-256; earlier versions are kept."""
+
+    name: str
+    sha256: str
+    size: int
+    uploaded_at: datetime.datetime
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class RecordEvidence:
+    """A row of the evidence index: the numbered piece the form's boxes refer to."""
+
+    reference: str
+    title: str
+    method_code: str
+    method_label: str
+    date: datetime.date
+    status: str
+    status_label: str
+    files: list[RecordFile]
+
+    @property
+    def current_files(self) -> list[RecordFile]:
+        return [f for f in self.files if f.is_current]
+
+    @property
+    def earlier_files(self) -> list[RecordFile]:
+        return [f for f in self.files if not f.is_current]
+
+
+@dataclass(frozen=True)
+class CompletionRecord:
+    """The recording form of one specification for one learner, filled in from the portfolio."""
+
+    centre_name: str
+    centre_code: str
+    learner_name: str
+    assessor_name: str | None
+    iv_name: str | None
+    specification: RecordSpecification
+    groups: list[RecordGroup]
+    learner_signature: RecordSignature | None
+    assessor_signature: RecordSignature | None
+    admin_check_signature: RecordSignature | None
+    completion_signature: RecordSignature | None
+    samples: list[RecordSample]
+    evidence: list[RecordEvidence]
+    generated_at: datetime.datetime
+
+    @property
+    def lines(self) -> list[RecordLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for line in self.lines if line.met)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def is_complete(self) -> bool:
+        """Only the IV's confirmation of completion makes the record final; anything before is a draft."""
+        return self.completion_signature is not None
+
+
+def _line(criterion: Criterion, item: RangeItem | None, state: CountableState | None) -> RecordLine:
+    met = bool(state and state.met)
+    return RecordLine(
+        criterion_ref=criterion.ref,
+        criterion_text=criterion.text,
+        range_item_ref=item.ref if item else None,
+        range_item_text=item.text if item else None,
+        met=met,
+        met_by=[e.reference for e in state.met_by] if met and state else [],
+        mapped=[e.reference for e in state.mapped] if state else [],
+        reason="" if met else (state.reason if state else "Not yet evidenced."),
+    )
+
+
+def _signature(sign_off: SignOff | None) -> RecordSignature | None:
+    if sign_off is None:
+        return None
+    checked_on = sign_off.covered.get("checked_on")
+    return RecordSignature(
+        role=sign_off.role,
+        role_label=sign_off.get_role_display(),
+        name_printed=sign_off.name_printed,
+        signed_at=sign_off.signed_at,
+        digest=sign_off.digest,
+        checked_on=datetime.date.fromisoformat(checked_on) if checked_on else None,
+    )
+
+
+def completion_record(*, enrolment: Enrolment, specification: Specification) -> CompletionRecord:
+    """Read the record in ten queries, so a portfolio of hundreds of pieces prints as fast as a small one."""
+    enrolment = Enrolment.objects.select_related("centre", "learner", "assessor", "internal_verifier").get(
+        pk=enrolment.pk
+    )
+    groups = list(
+        Group.objects.filter(specification=specification)
+        .order_by("position")
+        .prefetch_related(
+            Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
+            Prefetch("criteria__range_items", queryset=RangeItem.objects.order_by("position")),
+        )
+    )
+    states = countable_states(enrolments=[enrolment], specification_ids=[specification.pk]).get(
+        (enrolment.pk, specification.pk), {}
+    )
+    in_force = {
+        s.role: s
+        for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
+    }
+    samples = (
+        Sample.objects.filter(enrolment=enrolment, specification=specification, decision__isnull=False)
+        .select_related("decision__internal_verifier", "group")
+        .order_by("decision__decided_at", "pk")
+    )
+    evidence = (
+        Evidence.objects.filter(enrolment=enrolment, mappings__criterion__specification=specification)
+        .distinct()
+        .select_related("method")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")))
+        .order_by("number")
+    )
+    return CompletionRecord(
+        centre_name=enrolment.centre.name,
+        centre_code=enrolment.centre.code,
+        learner_name=str(enrolment.learner),
+        assessor_name=str(enrolment.assessor) if enrolment.assessor else None,
+        iv_name=str(enrolment.internal_verifier) if enrolment.internal_verifier else None,
+        specification=RecordSpecification(
+            code=specification.code,
+            aliases=list(specification.aliases),
+            title=specification.title,
+            version=specification.version,
+            kind=specification.kind,
+            kind_label=specification.get_kind_display(),
+            level=specification.level,
+            credits=specification.credits,
+            guided_learning_hours=specification.guided_learning_hours,
+            owner=specification.owner,
+        ),
+        groups=[
+            RecordGroup(
+                number=group.number,
+                title=group.title,
+                kind=group.kind,
+                kind_label=group.get_kind_display(),
+                criteria=[
+                    RecordCriterion(
+                        ref=criterion.ref,
+                        text=criterion.text,
+                        has_range_items=bool(criterion.range_items.all()),
+                        lines=[
+                            _line(criterion, item, states.get((criterion.pk, item.pk if item else None)))
+                            for item in (criterion.range_items.all() or [None])
+                        ],
+                    )
+                    for criterion in group.criteria.all()
+                ],
+            )
+            for group in groups
+        ],
+        learner_signature=_signature(in_force.get(SignOff.Role.LEARNER)),
+        assessor_signature=_signature(in_force.get(SignOff.Role.ASSESSOR)),
+        admin_check_signature=_signature(in_force.get(SignOff.Role.ADMIN_CHECK)),
+        completion_signature=_signature(in_force.get(SignOff.Role.COMPLETION)),
+        samples=[
+            RecordSample(
+                decided_at=sample.decision.decided_at,
+                iv_name=str(sample.decision.internal_verifier),
+                kind=sample.kind,
+                kind_label=sample.get_kind_display(),
+                scope=str(sample.group) if sample.group else "the whole unit",
+                agrees=sample.decision.agrees,
+            )
+            for sample in samples
+        ],
+        evidence=[
+            RecordEvidence(
+                reference=item.reference,
+                title=item.title,
+                method_code=item.method.code,
+                method_label=item.method.label,
+                date=item.date,
+                status=item.status,
+                status_label=item.get_status_display(),
+                files=[
+                    RecordFile(
+                        name=f.original_name,
+                        sha256=f.sha256,
+                        size=f.size,
+                        uploaded_at=f.uploaded_at,
+                        is_current=f.is_current,
+                    )
+                    for f in item.files.all()
+                ],
+            )
+            for item in evidence
+        ],
+        generated_at=timezone.now(),
+    )
