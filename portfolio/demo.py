@@ -90,6 +90,7 @@ def _create_centre(people: dict[str, User], specifications: list[Specification])
         start_date=datetime.date(2026, 9, 1),
         assessor=people[Role.ASSESSOR],
         internal_verifier=people[Role.INTERNAL_VERIFIER],
+        group="Level 5 September 2026",
     )
     _grant_demo_eqa(centre, people)
     unit, standard = (

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("assessments.urls")),
     path("", include("assessments.eqa_urls")),
+    path("", include("records.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("specifications/", include("units.urls")),
     path("notifications/", include("notifications.urls")),

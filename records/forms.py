@@ -1,0 +1,38 @@
+from typing import Any
+
+from django import forms
+
+from accounts.models import User
+from portfolio.centre_forms import PersonChoiceField
+from portfolio.centre_selectors import people_with_role
+from portfolio.models import Centre, Membership
+from records.export_selectors import enrolment_groups
+from records.models import Export
+
+
+class CohortExportForm(forms.Form):
+    """Which cohort to export: the whole centre, one assessor's learners, or an enrolment group."""
+
+    scope = forms.ChoiceField(
+        label="Export",
+        choices=[(s.value, s.label) for s in Export.Scope if s != Export.Scope.LEARNER],
+        widget=forms.RadioSelect,
+        initial=Export.Scope.CENTRE,
+    )
+    assessor = PersonChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Choose an assessor"
+    )
+    group = forms.ChoiceField(label="Enrolment group", required=False)
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = people_with_role(centre=centre, role=Membership.Role.ASSESSOR)
+        self.fields["group"].choices = [("", "Choose a group")] + [(g, g) for g in enrolment_groups(centre)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == Export.Scope.ASSESSOR and not data.get("assessor"):
+            self.add_error("assessor", "Choose the assessor whose learners to export.")
+        if data.get("scope") == Export.Scope.GROUP and not data.get("group"):
+            self.add_error("group", "Choose the enrolment group to export.")
+        return data

@@ -1,0 +1,149 @@
+"""Completion records and exports over HTTP. Views stay thin: `records/permissions.py` decides who may do what,
+`records/services.py` does it. As elsewhere, what a person may not know exists answers 404, what they may see but
+not change 403."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from portfolio.models import Centre
+from portfolio.permissions import can_know_centre, can_view_centre
+from portfolio.views import visible_enrolment
+from records import export_selectors, services
+from records.forms import CohortExportForm
+from records.models import Export
+from records.pdf import completion_record_filename, completion_record_pdf
+from records.permissions import can_export_cohort, can_export_portfolio, can_view_export
+from records.services import ExportError
+
+DOWNLOAD_BLOCK_SIZE = 1024 * 1024
+
+
+@require_GET
+def completion_record(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
+    """The completion record of one specification as a PDF, marked DRAFT until completion is confirmed."""
+    enrolment = visible_enrolment(request, pk)
+    enrolled = {e.specification_id: e.specification for e in enrolment.enrolled_specifications.all()}
+    specification = enrolled.get(specification_pk)
+    if specification is None:
+        raise Http404("This enrolment does not cover that specification")
+    response = HttpResponse(
+        completion_record_pdf(enrolment=enrolment, specification=specification),
+        content_type="application/pdf",
+    )
+    filename = completion_record_filename(enrolment=enrolment, specification=specification)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
+    """One learner's completion records and portable exports; a POST asks for a new export."""
+    enrolment = visible_enrolment(request, pk)
+    may_export = can_export_portfolio(request.user, enrolment)
+    if request.method == "POST":
+        if not may_export:
+            raise PermissionDenied("You cannot export this portfolio.")
+        try:
+            export = services.start_portfolio_export(user=request.user, enrolment=enrolment)
+        except ExportError as error:
+            messages.error(request, str(error))
+            return redirect("records:portfolio_exports", pk=enrolment.pk)
+        return redirect("records:export", pk=export.pk)
+    return render(
+        request,
+        "records/portfolio_exports.html",
+        {
+            "enrolment": enrolment,
+            "exports": export_selectors.portfolio_exports(enrolment),
+            "can_export": may_export,
+        },
+    )
+
+
+def _centre(request: HttpRequest, pk: int) -> Centre:
+    centre = Centre.objects.filter(pk=pk).first()
+    if centre is None or not can_know_centre(request.user, centre):
+        raise Http404("No such centre")
+    if not can_view_centre(request.user, centre):
+        raise PermissionDenied
+    return centre
+
+
+@require_http_methods(["GET", "POST"])
+def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cohort exports of a centre: the form to start one, and every one made, with its progress."""
+    centre = _centre(request, pk)
+    may_export = can_export_cohort(request.user, centre)
+    form = CohortExportForm(request.POST if request.method == "POST" else None, centre=centre)
+    if request.method == "POST":
+        if not may_export:
+            raise PermissionDenied("Only the centre's administrators export a cohort.")
+        if form.is_valid():
+            try:
+                export = services.start_cohort_export(user=request.user, centre=centre, **form.cleaned_data)
+            except ExportError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("records:export", pk=export.pk)
+    return render(
+        request,
+        "records/centre_exports.html",
+        {
+            "centre": centre,
+            "form": form,
+            "can_export": may_export,
+            "exports": export_selectors.centre_exports(centre),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _visible_export(request: HttpRequest, pk: int) -> Export:
+    try:
+        export = export_selectors.export_detail(pk)
+    except Export.DoesNotExist:
+        raise Http404("No such export") from None
+    if not can_view_export(request.user, export):
+        raise Http404("No such export")
+    return export
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export's progress (queued, running n of m, done or failed with the reason); htmx polls its status."""
+    export = _visible_export(request, pk)
+    template = "records/export.html"
+    return render(
+        request,
+        f"{template}#status" if request.htmx else template,
+        {"export": export, "description": services.describe(export)},
+    )
+
+
+@require_GET
+def download_export(request: HttpRequest, pk: int) -> FileResponse:
+    """The finished ZIP, streamed, for whoever may see the export."""
+    export = _visible_export(request, pk)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404("This export has no file to download yet")
+    try:
+        handle = export.file.storage.open(export.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The export's file is missing from storage") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=services.export_filename(export),
+        content_type="application/zip",
+    )
+    response.block_size = DOWNLOAD_BLOCK_SIZE
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,121 @@
+"""Who may download completion records and start, follow and download exports: every role, including another
+learner of the same centre and another centre's administrator."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from records.models import Export
+from records.services import start_cohort_export, start_portfolio_export
+from tests.factories import ROLES, people_around
+from tests.records.conftest import in_progress_portfolio
+
+
+@dataclass
+class World:
+    people: dict
+    enrolment: object
+    specification: object
+    portfolio_export: Export
+    cohort_export: Export
+
+
+@pytest.fixture
+def world(unit, media, made, plain_records) -> World:
+    enrolment = in_progress_portfolio(unit)
+    people = people_around(enrolment)
+    return World(
+        people=people,
+        enrolment=enrolment,
+        specification=unit,
+        portfolio_export=made(start_portfolio_export, user=enrolment.learner, enrolment=enrolment),
+        cohort_export=made(
+            start_cohort_export, user=people["centre admin"], centre=enrolment.centre, scope="centre"
+        ),
+    )
+
+
+# The answer for each role, in ROLES order: learner, other learner, assessor, other assessor, internal
+# verifier, centre admin, eqa, other centre admin, anonymous.
+READ = [200, 404, 200, 404, 200, 200, 200, 404, 302]
+EXPORT_PORTFOLIO = [302, 404, 302, 404, 302, 302, 403, 404, 302]
+CENTRE_PAGE = [403, 403, 403, 403, 403, 200, 200, 404, 302]
+EXPORT_COHORT = [403, 403, 403, 403, 403, 302, 403, 404, 302]
+COHORT_EXPORT = [404, 404, 404, 404, 404, 200, 200, 404, 302]
+PAGES = {
+    "completion record": (
+        "get",
+        lambda w: reverse("records:completion_record", args=[w.enrolment.pk, w.specification.pk]),
+        READ,
+    ),
+    "records and export page": (
+        "get",
+        lambda w: reverse("records:portfolio_exports", args=[w.enrolment.pk]),
+        READ,
+    ),
+    "export a portfolio": (
+        "post",
+        lambda w: reverse("records:portfolio_exports", args=[w.enrolment.pk]),
+        EXPORT_PORTFOLIO,
+    ),
+    "portfolio export page": ("get", lambda w: reverse("records:export", args=[w.portfolio_export.pk]), READ),
+    "portfolio export download": (
+        "get",
+        lambda w: reverse("records:download_export", args=[w.portfolio_export.pk]),
+        READ,
+    ),
+    "centre exports page": (
+        "get",
+        lambda w: reverse("records:centre_exports", args=[w.enrolment.centre_id]),
+        CENTRE_PAGE,
+    ),
+    "export a cohort": (
+        "post",
+        lambda w: reverse("records:centre_exports", args=[w.enrolment.centre_id]),
+        EXPORT_COHORT,
+    ),
+    "cohort export page": (
+        "get",
+        lambda w: reverse("records:export", args=[w.cohort_export.pk]),
+        COHORT_EXPORT,
+    ),
+    "cohort export download": (
+        "get",
+        lambda w: reverse("records:download_export", args=[w.cohort_export.pk]),
+        COHORT_EXPORT,
+    ),
+}
+CASES = [
+    pytest.param(page, role, expected, id=f"{page}-{role}")
+    for page, (_, _, answers) in PAGES.items()
+    for role, expected in zip(ROLES, answers, strict=True)
+]
+
+
+@pytest.mark.parametrize(("page", "role", "expected"), CASES)
+def test_records_page_answers_each_role(client, world, page, role, expected):
+    method, url, _ = PAGES[page]
+    if world.people[role] is not None:
+        client.force_login(world.people[role])
+
+    response = getattr(client, method)(url(world), {"scope": "centre"} if method == "post" else {})
+
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_record_of_a_specification_the_enrolment_does_not_cover_is_not_found(client, world, standard):
+    client.force_login(world.enrolment.learner)
+    response = client.get(reverse("records:completion_record", args=[world.enrolment.pk, standard.pk]))
+    assert response.status_code == 404
+
+
+def test_a_refused_export_request_stores_no_export(client, world):
+    before = Export.objects.count()
+    client.force_login(world.people["eqa"])
+    client.post(reverse("records:centre_exports", args=[world.enrolment.centre_id]), {"scope": "centre"})
+    client.force_login(world.people["other learner"])
+    client.post(reverse("records:portfolio_exports", args=[world.enrolment.pk]))
+    assert Export.objects.count() == before
