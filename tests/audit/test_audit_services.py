@@ -341,6 +341,7 @@ def test_enrolling_records_who_enrolled_whom_on_what(centre, cast, specification
         "assessor": {"id": cast["assessor"].pk, "name": "Asha Assessor"},
         "internal_verifier": {"id": cast["iv"].pk, "name": "Ivan Verifier"},
         "status": "Active",
+        "group": "",
     }
 
 

@@ -136,7 +136,7 @@ def plain_records(monkeypatch):
     export's progress: they do not read the record, and rendering it each time would cost seconds a test."""
 
     def plain_pdf(*, enrolment: Enrolment, specification: Any) -> bytes:
-        return PDF
+        return PDF.replace(b"/Count 0", f"/Count 0 /Note (record of {specification.code})".encode())
 
     monkeypatch.setattr("records.exports.completion_record_pdf", plain_pdf)
     monkeypatch.setattr("records.views.completion_record_pdf", plain_pdf)

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from django.db import transaction
 from PIL import Image
 
 from records.pdf import completion_record_pdf
+from tests.conftest import STANDARD_FIXTURE
 from tests.records.conftest import named_enrolment
 from tests.records.test_completion_record import large_portfolio, squashed
-from units.models import Specification
+from units.services import import_specification_files
 
 POINTS_PER_MM = 72 / 25.4
 SIDE_MARGIN = 16 * POINTS_PER_MM  # the record's @page margin, left and right
@@ -40,12 +42,18 @@ def chars_outside_the_margins(pdf: bytes) -> list[str]:
     return outside
 
 
-@pytest.fixture
-def large_record(standard: Specification, media) -> bytes:
-    """A draft record of 200 pieces of evidence, each with the longest title and file name there can be."""
-    enrolment = named_enrolment(standard)
-    large_portfolio(enrolment, pieces=200, title=LONG_TITLE, file_name=LONG_NAME)
-    return completion_record_pdf(enrolment=enrolment, specification=standard)
+@pytest.fixture(scope="module")
+def large_record(django_db_setup, django_db_blocker) -> bytes:
+    """A draft record of 200 pieces of evidence, each with the longest title and file name there can be.
+
+    Built once for the module (it takes seconds) inside a transaction that is rolled back, so no test sees it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        (outcome,) = import_specification_files(paths=[STANDARD_FIXTURE])
+        enrolment = named_enrolment(outcome.specification)
+        large_portfolio(enrolment, pieces=200, title=LONG_TITLE, file_name=LONG_NAME)
+        pdf = completion_record_pdf(enrolment=enrolment, specification=outcome.specification)
+        transaction.set_rollback(True)
+    return pdf
 
 
 def test_no_text_of_a_large_record_with_long_titles_and_file_names_runs_into_the_margins(large_record):

@@ -14,6 +14,9 @@ from records.exports import write_cohort_export, write_learner_export
 from records.verification import verify_export
 from tests.factories import EnrolmentFactory
 
+# Verification reads the record as any file: a plain PDF stands in for the rendered one, to save seconds.
+pytestmark = pytest.mark.usefixtures("plain_records")
+
 EVIDENCE = "evidence/E1/reflective-account.pdf"
 
 
