@@ -247,3 +247,9 @@ if env_str("S3_BUCKET"):
             "querystring_auth": True,
         },
     }
+
+# Finished exports (records app) hold whole portfolios, personal data included: `manage.py prune_exports`, run
+# daily, removes their files this many days after they were made (the export's row stays, marked expired).
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
+if EXPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("EXPORT_RETENTION_DAYS must be at least 1")

@@ -20,6 +20,7 @@ class Export(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
 
     centre = models.ForeignKey("portfolio.Centre", on_delete=models.PROTECT, related_name="exports")
     scope = models.CharField(max_length=10, choices=Scope.choices)
@@ -42,6 +43,9 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True, help_text="Why it failed, in words a person can act on.")
+    expired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its file was removed under the retention rule."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -66,4 +70,4 @@ class Export(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)

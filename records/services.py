@@ -4,12 +4,14 @@
 stores it, recording progress on the way and, if anything goes wrong, the reason in words.
 """
 
+import datetime
 import hashlib
 import logging
 import tempfile
 from functools import partial
 from typing import IO
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -232,3 +234,17 @@ def _tell_requester(export: Export) -> None:
             message=f"The export of {describe(export)} failed: {export.error}",
             url=url,
         )
+
+
+def prune_exports(*, now: datetime.datetime | None = None) -> int:
+    """Remove the files of exports made more than EXPORT_RETENTION_DAYS ago: they copy whole portfolios, and a
+    copy kept for ever outlives its purpose. The export's row stays, marked expired. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    pruned = 0
+    for export in Export.objects.filter(status=Export.Status.DONE, finished_at__lt=cutoff):
+        if export.file:
+            export.file.storage.delete(export.file.name)
+        Export.objects.filter(pk=export.pk).update(status=Export.Status.EXPIRED, file="", expired_at=now)
+        pruned += 1
+    return pruned

@@ -2,6 +2,7 @@
 `records/services.py` does it. As elsewhere, what a person may not know exists answers 404, what they may see but
 not change 403."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -62,6 +63,7 @@ def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": enrolment,
             "exports": export_selectors.portfolio_exports(enrolment),
             "can_export": may_export,
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
         },
     )
 
@@ -99,6 +101,7 @@ def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_export": may_export,
             "exports": export_selectors.centre_exports(centre),
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
         },
         status=400 if form.errors else 200,
     )
@@ -123,7 +126,11 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         f"{template}#status" if request.htmx else template,
-        {"export": export, "description": services.describe(export)},
+        {
+            "export": export,
+            "description": services.describe(export),
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
+        },
     )
 
 

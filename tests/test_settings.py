@@ -52,6 +52,12 @@ def test_a_malformed_boolean_names_the_variable():
     assert "DEBUG must be true or false (1/0, yes/no, on/off), not 'maybe'" in result.stderr
 
 
+def test_an_export_retention_of_no_days_is_refused():
+    result = manage("check", DEBUG="true", EXPORT_RETENTION_DAYS="0")
+    assert result.returncode == 1
+    assert "EXPORT_RETENTION_DAYS must be at least 1" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"), [("1", True), ("Yes", True), ("on", True), ("0", False), ("off", False)]
 )

@@ -1,11 +1,13 @@
 """Exports made in the background: what a cohort is, the queue and the worker, progress, failures with their
 reason, and the pages that follow an export to its download."""
 
+import datetime
 import hashlib
 import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -16,7 +18,13 @@ from portfolio.models import EvidenceFile, Membership
 from portfolio.people import update_enrolment
 from records import services
 from records.models import Export
-from records.services import ExportError, run_export, start_cohort_export, start_portfolio_export
+from records.services import (
+    ExportError,
+    prune_exports,
+    run_export,
+    start_cohort_export,
+    start_portfolio_export,
+)
 from records.verification import verify_export
 from tests.factories import CentreFactory, EnrolmentFactory, member
 from tests.notifications.test_notifications_sending import database_queue, run_worker_once  # noqa: F401
@@ -351,3 +359,47 @@ def test_the_centre_exports_page_costs_the_same_queries_for_many_exports(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+# Retention
+
+
+def test_an_export_older_than_the_retention_period_loses_its_file_and_is_marked_expired(
+    made, unit_in_progress, centre_admin, settings
+):
+    settings.EXPORT_RETENTION_DAYS = 30
+    export = made(start_cohort_export, user=centre_admin, centre=unit_in_progress.centre, scope="centre")
+    stored = export.file.name
+
+    pruned = prune_exports(now=export.finished_at + datetime.timedelta(days=31))
+
+    export.refresh_from_db()
+    assert (pruned, export.status, export.file.name) == (1, Export.Status.EXPIRED, "")
+    assert not export.file.storage.exists(stored)
+
+
+def test_an_export_within_the_retention_period_is_kept(made, unit_in_progress, centre_admin, settings):
+    settings.EXPORT_RETENTION_DAYS = 30
+    export = made(start_cohort_export, user=centre_admin, centre=unit_in_progress.centre, scope="centre")
+
+    assert prune_exports(now=export.finished_at + datetime.timedelta(days=29)) == 0
+    assert Export.objects.get(pk=export.pk).status == Export.Status.DONE
+
+
+def test_an_expired_export_page_says_when_its_file_was_removed_and_offers_no_download(
+    made, client, unit_in_progress, centre_admin
+):
+    export = made(start_cohort_export, user=centre_admin, centre=unit_in_progress.centre, scope="centre")
+    prune_exports(now=export.finished_at + datetime.timedelta(days=365))
+    client.force_login(centre_admin)
+
+    page = client.get(reverse("records:export", args=[export.pk])).content.decode()
+
+    assert "The file was removed on" in page
+    assert client.get(reverse("records:download_export", args=[export.pk])).status_code == 404
+
+
+def test_the_prune_command_says_how_many_files_it_removed(db):
+    out = io.StringIO()
+    call_command("prune_exports", stdout=out)
+    assert out.getvalue() == "0 export file(s) older than 30 days removed.\n"
