@@ -500,6 +500,7 @@ def _write_learner_export(*, enrolment: Enrolment, out: BinaryIO) -> Enrolment:
                 "internal_verifier": _person(enrolment.internal_verifier),
                 "start_date": _iso(enrolment.start_date),
                 "status": enrolment.status,
+                "group": enrolment.group,
             },
             "specifications": specifications,
             "evidence": evidence,

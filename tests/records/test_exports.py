@@ -196,6 +196,7 @@ def test_the_manifest_names_the_centre_the_learner_and_the_enrolment(completed_u
         "internal_verifier": {"id": completed_unit.internal_verifier.pk, "name": "Catherine Lloyd"},
         "start_date": "2026-09-01",
         "status": "active",
+        "group": "",
     }
 
 
