@@ -20,9 +20,16 @@ class CohortExportForm(forms.Form):
         initial=Export.Scope.CENTRE,
     )
     assessor = PersonChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Choose an assessor"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose an assessor",
+        help_text="For an assessor's learners.",
     )
-    group = forms.ChoiceField(label="Enrolment group", required=False)
+    group = forms.ChoiceField(
+        label="Enrolment group",
+        required=False,
+        help_text="For an enrolment group: groups are set on each enrolment (Enrolments, then Edit).",
+    )
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The axe-core rules the browser tests hold every page to: WCAG 2.1 level AA.
+WCAG_AA = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,

@@ -3,11 +3,10 @@
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.conftest import WCAG_AA
 from tests.conftest import STANDARD_FIXTURE, UNIT_FIXTURE
 from tests.factories import UserFactory
 from units.services import import_specification_files
-
-WCAG_AA = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]}
 
 
 def test_learner_opens_the_nos_and_expands_knowledge_to_read_k100(

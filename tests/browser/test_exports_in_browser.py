@@ -4,10 +4,12 @@ background worker, and downloads a ZIP that verifies."""
 import zipfile
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portfolio.models import Membership
 from records.verification import verify_export
+from tests.browser.conftest import WCAG_AA
 from tests.conftest import UNIT_FIXTURE
 from tests.factories import member
 from tests.notifications.test_notifications_sending import database_queue, run_worker_once  # noqa: F401
@@ -28,6 +30,7 @@ def test_an_admin_starts_a_cohort_export_watches_it_and_downloads_the_zip(
     page.get_by_role("link", name="Centre", exact=True).click()
     page.get_by_role("link", name="Riverside Care Academy").click()
     page.get_by_role("link", name="Exports").click()
+    assert Axe().run(page, options=WCAG_AA).violations_count == 0
     page.get_by_label("Every learner in the centre").check()
     page.get_by_role("button", name="Start the export").click()
 
@@ -40,6 +43,7 @@ def test_an_admin_starts_a_cohort_export_watches_it_and_downloads_the_zip(
 
     expect(page.get_by_role("heading", name="State: Done")).to_be_visible()
     expect(page.get_by_text("1 portfolio exported")).to_be_visible()
+    assert Axe().run(page, options=WCAG_AA).violations_count == 0
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the ZIP").click()
     saved = tmp_path / download.value.suggested_filename

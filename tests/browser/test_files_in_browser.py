@@ -5,10 +5,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portfolio.models import EvidenceFile
+from tests.browser.conftest import WCAG_AA
 from tests.factories import EnrolmentFactory, create_evidence_for
 from tests.samples import EXE, PDF, PNG
-
-WCAG_AA = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]}
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from notifications.models import Notification
+from tests.browser.conftest import WCAG_AA
 from tests.factories import UserFactory
-
-WCAG_AA = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa"]}
 
 
 def test_mark_all_read_clears_the_badge_in_place_and_the_page_passes_wcag_aa(
