@@ -60,6 +60,14 @@ def describe(export: Export) -> str:
     return f"every learner at {export.centre}"
 
 
+def _nobody_in(export: Export) -> str:
+    if export.scope == Export.Scope.ASSESSOR:
+        return f"{export.assessor} has no learners at {export.centre}."
+    if export.scope == Export.Scope.GROUP:
+        return f"no enrolment at {export.centre} is in the group “{export.group}”."
+    return f"no learner is enrolled at {export.centre} yet."
+
+
 def start_portfolio_export(*, user: User, enrolment: Enrolment) -> Export:
     """Queue the export of one learner's portfolio (their own copy, or for the centre's records)."""
     if not can_export_portfolio(user, enrolment):
@@ -112,7 +120,7 @@ def _start(*, user: User, centre: Centre, scope: str, **subject: object) -> Expo
         export = Export(centre=centre, scope=scope, requested_by=user, **wanted)
         export.total = export_enrolments(export).count()
         if not export.total:
-            raise ExportError(f"There is nothing to export: no learner is enrolled in {describe(export)}.")
+            raise ExportError(f"There is nothing to export: {_nobody_in(export)}")
         export.save()
         record(
             actor=user,
@@ -129,7 +137,7 @@ def _start(*, user: User, centre: Centre, scope: str, **subject: object) -> Expo
 
 def _queue(export_id: int) -> None:
     """After commit: hand the export to the worker; if the queue cannot take it, say so on the export."""
-    from records.tasks import make_export
+    from records.tasks import make_export  # here, not at the top: the tasks module imports this one
 
     try:
         result = make_export.enqueue(export_id)

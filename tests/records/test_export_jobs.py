@@ -155,10 +155,18 @@ def test_an_assessor_export_needs_an_assessor_of_the_centre(unit_in_progress, ce
 
 def test_an_export_with_nobody_in_it_is_refused_and_not_stored(unit_in_progress, centre_admin):
     with pytest.raises(
-        ExportError, match="There is nothing to export: no learner is enrolled in enrolment group"
+        ExportError, match="There is nothing to export: no enrolment at .+ is in the group “Nobody”."
     ):
         start_cohort_export(user=centre_admin, centre=unit_in_progress.centre, scope="group", group="Nobody")
     assert not Export.objects.exists()
+
+
+def test_an_assessor_without_learners_has_nothing_to_export(unit_in_progress, centre_admin):
+    idle = member(unit_in_progress.centre, Membership.Role.ASSESSOR, full_name="Idris Idle")
+    with pytest.raises(ExportError, match="There is nothing to export: Idris Idle has no learners at"):
+        start_cohort_export(
+            user=centre_admin, centre=unit_in_progress.centre, scope="assessor", assessor=idle
+        )
 
 
 def test_a_learner_cannot_export_another_learners_portfolio(unit, unit_in_progress):
