@@ -26,7 +26,7 @@ from portfolio.permissions import can_know_centre, can_manage_centre, can_view_c
 from portfolio.services import PortfolioError
 
 
-def _centre(request: HttpRequest, pk: int, *, write: bool = False) -> Centre:
+def visible_centre(request: HttpRequest, pk: int, *, write: bool = False) -> Centre:
     """The centre if the person may read (or, with `write`, change) its pages; 404 to non-members, else 403."""
     centre = Centre.objects.filter(pk=pk).first()
     if centre is None or not can_know_centre(request.user, centre):
@@ -65,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = _centre(request, pk)
+    centre = visible_centre(request, pk)
     return render(
         request,
         "portfolio/centre/overview.html",
@@ -80,7 +80,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def person_list(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = _centre(request, pk)
+    centre = visible_centre(request, pk)
     query = request.GET.get("q", "")
     template = "portfolio/centre/people.html"
     return render(
@@ -97,7 +97,7 @@ def person_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def register_person(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = _centre(request, pk, write=True)
+    centre = visible_centre(request, pk, write=True)
     form = RegisterPersonForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data
@@ -143,7 +143,7 @@ def _registered_message(
 
 @require_http_methods(["GET", "POST"])
 def person_roles(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
-    centre = _centre(request, pk, write=True)
+    centre = visible_centre(request, pk, write=True)
     person = _person(centre, user_pk)
     form = PersonRolesForm(_posted(request), initial={"roles": person.roles})
     if form.is_valid():
@@ -165,7 +165,7 @@ def person_roles(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 @require_POST
 def resend_invitation(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
-    centre = _centre(request, pk, write=True)
+    centre = visible_centre(request, pk, write=True)
     person = _person(centre, user_pk)
     try:
         people.resend_invitation(centre=centre, user=person.user, sent_by=request.user, request=request)
@@ -179,7 +179,7 @@ def resend_invitation(request: HttpRequest, pk: int, user_pk: int) -> HttpRespon
 @require_GET
 @vary_on_headers("HX-Request")
 def enrolment_list(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = _centre(request, pk)
+    centre = visible_centre(request, pk)
     filter_form = StatusFilterForm(request.GET)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
     template = "portfolio/centre/enrolments.html"
@@ -198,7 +198,7 @@ def enrolment_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = _centre(request, pk, write=True)
+    centre = visible_centre(request, pk, write=True)
     form = EnrolmentForm(_posted(request), centre=centre)
     if form.is_valid():
         try:
@@ -215,7 +215,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def enrolment_edit(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
-    centre = _centre(request, pk, write=True)
+    centre = visible_centre(request, pk, write=True)
     enrolment = _enrolment(centre, enrolment_pk)
     form = EnrolmentChangeForm(_posted(request), centre=centre, enrolment=enrolment)
     if form.is_valid():

@@ -7,6 +7,7 @@ An upload view swaps in `EvidenceUploadHandler` before anything reads the reques
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
@@ -129,23 +130,36 @@ def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
     return _replace(request, evidence_file, handler)
 
 
-def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
-    """The stored bytes, streamed, with a type the browser must not second-guess and the original name."""
+def stored_file_response(
+    stored: FieldFile,
+    *,
+    filename: str,
+    content_type: str,
+    inline: bool = False,
+    cache_control: str = "private, no-cache",
+) -> FileResponse:
+    """Stored bytes, streamed in large blocks under `filename`, with a type the browser must not second-guess;
+    404 if storage has lost them. Callers check permissions first."""
     try:
-        handle = evidence_file.file.storage.open(evidence_file.file.name, "rb")
+        handle = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing") from None
-    allowed = evidence_file.content_type in uploads.allowed_types()
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=evidence_file.original_name,
-        content_type=evidence_file.content_type if allowed else uploads.OCTET_STREAM,
-    )
+    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
     response.block_size = DOWNLOAD_BLOCK_SIZE
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = cache_control
     return response
+
+
+def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
+    """An evidence file under its original name; a type outside the allowed list goes as plain bytes."""
+    allowed = evidence_file.content_type in uploads.allowed_types()
+    return stored_file_response(
+        evidence_file.file,
+        filename=evidence_file.original_name,
+        content_type=evidence_file.content_type if allowed else uploads.OCTET_STREAM,
+        inline=inline,
+    )
 
 
 @require_GET

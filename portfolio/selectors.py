@@ -12,7 +12,7 @@ from accounts.models import User
 from assessments import eqa
 from portfolio.models import EnrolledSpecification, Enrolment, Evidence, EvidenceMapping, Membership
 from units.models import Criterion, Group, Guidance, RangeItem, Specification
-from units.selectors import countable_totals
+from units.selectors import countable_totals, recording_form_groups
 
 PICKER_LIMIT = 20
 
@@ -268,14 +268,7 @@ def criterion_matrix(
     """For each criterion and range item, the evidence mapped to it and, given `states`, whether it is met: the
     recording form, filled in."""
     states = states or {}
-    groups = list(
-        Group.objects.filter(specification=specification)
-        .order_by("position")
-        .prefetch_related(
-            Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
-            Prefetch("criteria__range_items", queryset=RangeItem.objects.order_by("position")),
-        )
-    )
+    groups = recording_form_groups(specification=specification)
     evidence_by_key: dict[tuple[int, int | None], list[Evidence]] = defaultdict(list)
     mappings = (
         EvidenceMapping.objects.filter(evidence__enrolment=enrolment, criterion__specification=specification)

@@ -18,7 +18,7 @@ from portfolio.permissions import (
     can_view_evidence,
 )
 from portfolio.services import PortfolioError
-from units.models import Criterion, RangeItem
+from units.models import Criterion, RangeItem, Specification
 
 
 def visible_enrolment(request: HttpRequest, pk: int) -> Enrolment:
@@ -41,6 +41,14 @@ def visible_evidence(request: HttpRequest, pk: int) -> Evidence:
     if not can_view_evidence(request.user, evidence):
         raise Http404("No such evidence")
     return evidence
+
+
+def enrolled_specification(enrolment: Enrolment, specification_pk: int) -> Specification:
+    """One of the specifications the enrolment covers (prefetched by `visible_enrolment`); otherwise 404."""
+    for enrolled in enrolment.enrolled_specifications.all():
+        if enrolled.specification_id == specification_pk:
+            return enrolled.specification
+    raise Http404("This enrolment does not cover that specification")
 
 
 def _changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
@@ -264,10 +272,7 @@ def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def criterion_matrix(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
-    enrolled = {e.specification_id: e.specification for e in enrolment.enrolled_specifications.all()}
-    if specification_pk not in enrolled:
-        raise Http404("This enrolment does not cover that specification")
-    specification = enrolled[specification_pk]
+    specification = enrolled_specification(enrolment, specification_pk)
     states = assessment_selectors.countable_states(
         enrolments=[enrolment], specification_ids=[specification_pk]
     )

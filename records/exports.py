@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Action, Judgement, Review, Sample, SignOff
 from portfolio.models import Enrolment, Evidence, EvidenceFile, EvidenceMapping
-from records.pdf import completion_record_filename, completion_record_pdf
+from records.pdf import ascii_slug, completion_record_filename, completion_record_pdf
 from units.models import Specification
 
 FORMAT = "portfolio-export/1"
@@ -95,9 +95,8 @@ def _split_suffix(name: str) -> tuple[str, str]:
 
 
 def _slug(text: str) -> str:
-    """ASCII letters, digits and hyphens only: for names of our own making, such as a learner's ZIP."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "learner"
+    """For names of our own making, such as a learner's ZIP."""
+    return ascii_slug(text, lower=True)[:60].strip("-") or "learner"
 
 
 class _Paths:

@@ -23,7 +23,8 @@ def completion_record_pdf(*, enrolment: Enrolment, specification: Specification)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
 
 
-def _ascii_slug(text: str, *, lower: bool) -> str:
+def ascii_slug(text: str, *, lower: bool) -> str:
+    """Letters, digits and hyphens only, accents dropped: a name of our own making that any system accepts."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text.lower() if lower else ascii_text).strip("-")
 
@@ -31,7 +32,7 @@ def _ascii_slug(text: str, *, lower: bool) -> str:
 def completion_record_filename(*, enrolment: Enrolment, specification: Specification) -> str:
     """A safe ASCII name saying whose record of which specification version it is (codes such as
     "L/652/0848" hold slashes, names hold accents)."""
-    code = _ascii_slug(specification.code, lower=False) or "specification"
-    version = _ascii_slug(specification.version, lower=True) or "0"
-    learner = _ascii_slug(str(enrolment.learner), lower=True) or "learner"
+    code = ascii_slug(specification.code, lower=False) or "specification"
+    version = ascii_slug(specification.version, lower=True) or "0"
+    learner = ascii_slug(str(enrolment.learner), lower=True) or "learner"
     return f"completion-record-{code}-v{version}-{learner}.pdf"

@@ -1,6 +1,7 @@
-"""Who may download completion records and make and download exports. Every records view asks these.
+"""Who may make and download exports. Every records view asks these.
 
-A record is read like the portfolio it comes from (the EQA included, read-only). Starting an export is a
+A completion record is read like the portfolio it comes from (the views ask `visible_enrolment`, so the EQA
+reads it too, read-only). Starting an export is a
 change: the learner, their assessor, their IV and the centre's administrators may export one portfolio; only
 administrators export a cohort (the centre, an assessor's learners, an enrolment group).
 """
@@ -11,10 +12,6 @@ from accounts.models import User
 from portfolio.models import Centre, Enrolment
 from portfolio.permissions import can_manage_centre, can_view_centre, can_view_enrolment
 from records.models import Export
-
-
-def can_download_record(user: User | AnonymousUser, enrolment: Enrolment) -> bool:
-    return can_view_enrolment(user, enrolment)
 
 
 def can_export_portfolio(user: User | AnonymousUser, enrolment: Enrolment) -> bool:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from assessments.models import Sample, SignOff
 from assessments.selectors import CountableState, countable_states
 from portfolio.models import Enrolment, Evidence, EvidenceFile
-from units.models import Criterion, Group, RangeItem, Specification
+from units.models import Criterion, RangeItem, Specification
+from units.selectors import recording_form_groups
 
 
 @dataclass(frozen=True)
@@ -210,14 +211,7 @@ def completion_record(*, enrolment: Enrolment, specification: Specification) -> 
     enrolment = Enrolment.objects.select_related("centre", "learner", "assessor", "internal_verifier").get(
         pk=enrolment.pk
     )
-    groups = list(
-        Group.objects.filter(specification=specification)
-        .order_by("position")
-        .prefetch_related(
-            Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
-            Prefetch("criteria__range_items", queryset=RangeItem.objects.order_by("position")),
-        )
-    )
+    groups = recording_form_groups(specification=specification)
     states = countable_states(enrolments=[enrolment], specification_ids=[specification.pk]).get(
         (enrolment.pk, specification.pk), {}
     )

@@ -11,9 +11,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from portfolio.models import Centre
-from portfolio.permissions import can_know_centre, can_view_centre
-from portfolio.views import visible_enrolment
+from portfolio.centre_views import visible_centre
+from portfolio.file_views import stored_file_response
+from portfolio.views import enrolled_specification, visible_enrolment
 from records import export_selectors, services
 from records.forms import CohortExportForm
 from records.models import Export
@@ -21,17 +21,12 @@ from records.pdf import completion_record_filename, completion_record_pdf
 from records.permissions import can_export_cohort, can_export_portfolio, can_view_export
 from records.services import ExportError
 
-DOWNLOAD_BLOCK_SIZE = 1024 * 1024
-
 
 @require_GET
 def completion_record(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
     """The completion record of one specification as a PDF, marked DRAFT until completion is confirmed."""
     enrolment = visible_enrolment(request, pk)
-    enrolled = {e.specification_id: e.specification for e in enrolment.enrolled_specifications.all()}
-    specification = enrolled.get(specification_pk)
-    if specification is None:
-        raise Http404("This enrolment does not cover that specification")
+    specification = enrolled_specification(enrolment, specification_pk)
     response = HttpResponse(
         completion_record_pdf(enrolment=enrolment, specification=specification),
         content_type="application/pdf",
@@ -68,19 +63,10 @@ def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _centre(request: HttpRequest, pk: int) -> Centre:
-    centre = Centre.objects.filter(pk=pk).first()
-    if centre is None or not can_know_centre(request.user, centre):
-        raise Http404("No such centre")
-    if not can_view_centre(request.user, centre):
-        raise PermissionDenied
-    return centre
-
-
 @require_http_methods(["GET", "POST"])
 def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
     """Cohort exports of a centre: the form to start one, and every one made, with its progress."""
-    centre = _centre(request, pk)
+    centre = visible_centre(request, pk)
     may_export = can_export_cohort(request.user, centre)
     form = CohortExportForm(request.POST if request.method == "POST" else None, centre=centre)
     if request.method == "POST":
@@ -140,17 +126,9 @@ def download_export(request: HttpRequest, pk: int) -> FileResponse:
     export = _visible_export(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404("This export has no file to download yet")
-    try:
-        handle = export.file.storage.open(export.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The export's file is missing from storage") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_response(
+        export.file,
         filename=services.export_filename(export),
         content_type="application/zip",
+        cache_control="private, no-store",  # a whole portfolio: no copy left in a shared browser's cache
     )
-    response.block_size = DOWNLOAD_BLOCK_SIZE
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

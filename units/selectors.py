@@ -43,11 +43,21 @@ def group_detail(*, specification_pk: int, pk: int) -> Group:
     )
 
 
-_CRITERION_PREFETCH = (
+_LINE_PREFETCH = (
     Prefetch("criteria", queryset=Criterion.objects.order_by("position")),
     Prefetch("criteria__range_items", queryset=RangeItem.objects.order_by("position")),
-    "criteria__indicative_content",
 )
+_CRITERION_PREFETCH = (*_LINE_PREFETCH, "criteria__indicative_content")
+
+
+def recording_form_groups(*, specification: Specification) -> list[Group]:
+    """The groups in order, each with its criteria and their range items in order: the lines of a recording
+    form (a criterion, or each of its range items), in three queries."""
+    return list(
+        Group.objects.filter(specification=specification)
+        .order_by("position")
+        .prefetch_related(*_LINE_PREFETCH)
+    )
 
 
 def search_criteria(*, query: str, limit: int = CRITERION_SEARCH_LIMIT) -> list[Criterion]:
