@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import EQAGrant
+from assessments.models import EQAGrant, Judgement
 from portfolio.models import (
     AssessmentMethod,
     Centre,
@@ -152,7 +152,8 @@ def create_evidence_for(enrolment: Enrolment, **details: Any) -> Evidence:
 
 
 def bulk_portfolio(enrolment: Enrolment, *, pieces: int, mappings: int) -> list[Evidence]:
-    """A large portfolio in a few queries: `pieces` submitted items and `mappings` spread over the criteria."""
+    """A large portfolio in a few queries: `pieces` submitted items and `mappings` spread over the criteria and
+    range items, the same number to each piece (E1 to the first lines, E2 to the next, and so on round)."""
     criteria = list(
         Criterion.objects.filter(specification__in=enrolment.specifications.all())
         .prefetch_related("range_items")
@@ -177,14 +178,33 @@ def bulk_portfolio(enrolment: Enrolment, *, pieces: int, mappings: int) -> list[
     EvidenceSequence.objects.update_or_create(
         centre=enrolment.centre, learner=enrolment.learner, defaults={"last_number": pieces}
     )
-    pairs = [(e, t) for e in evidence for t in targets][
-        :: max(1, (pieces * len(targets)) // max(mappings, 1))
+    each = -(-mappings // pieces)  # per piece, rounded up
+    pairs = [
+        (piece, targets[(each * number + k) % len(targets)])
+        for number, piece in enumerate(evidence)
+        for k in range(each)
     ]
     EvidenceMapping.objects.bulk_create(
         EvidenceMapping(evidence=e, criterion=c, range_item=item, created_by=enrolment.learner)
         for e, (c, item) in pairs[:mappings]
     )
     return evidence
+
+
+def judged_met(enrolment: Enrolment) -> list[Judgement]:
+    """Every mapping of the enrolment's evidence judged met in round 1 by its assessor, in two queries."""
+    now = timezone.now()
+    return Judgement.objects.bulk_create(
+        Judgement(
+            mapping=mapping,
+            evidence_id=mapping.evidence_id,
+            round=1,
+            met=True,
+            assessor=enrolment.assessor,
+            judged_at=now,
+        )
+        for mapping in EvidenceMapping.objects.filter(evidence__enrolment=enrolment).order_by("pk")
+    )
 
 
 # Everyone a permission test asks about, in a fixed order: see `people_around`.

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessments.models import Judgement, SignOff
+from assessments.models import SignOff
 from assessments.services import reopen
 from portfolio import files
 from portfolio.models import Enrolment, Evidence, EvidenceFile, EvidenceMapping
@@ -18,7 +18,7 @@ from portfolio.services import add_mapping
 from portfolio.uploads import check_file
 from records.pdf import completion_record_filename, completion_record_pdf
 from records.selectors import completion_record
-from tests.factories import bulk_portfolio, create_evidence_for, lines_of
+from tests.factories import bulk_portfolio, create_evidence_for, judged_met, lines_of
 from tests.records.conftest import named_enrolment
 from tests.samples import OTHER_PDF, PDF
 from units.models import Criterion, RangeItem, Specification
@@ -57,7 +57,7 @@ def met_by(enrolment: Enrolment, criterion: Criterion, range_item: RangeItem | N
 def large_portfolio(enrolment: Enrolment, *, pieces: int, title: str = "", file_name: str = "") -> None:
     """`pieces` accepted pieces of evidence, each with one file and mapped to two lines judged met, spread so
     that every line of the specification is met."""
-    evidence = bulk_portfolio(enrolment, pieces=pieces, mappings=0)
+    evidence = bulk_portfolio(enrolment, pieces=pieces, mappings=2 * pieces)
     Evidence.objects.filter(enrolment=enrolment).update(
         status=Evidence.Status.ACCEPTED, **({"title": title} if title else {})
     )
@@ -73,28 +73,7 @@ def large_portfolio(enrolment: Enrolment, *, pieces: int, title: str = "", file_
         )
         for item in evidence
     )
-    targets = [line for specification in enrolment.specifications.all() for line in lines_of(specification)]
-    mappings = EvidenceMapping.objects.bulk_create(
-        EvidenceMapping(
-            evidence=item, criterion=criterion, range_item=range_item, created_by=enrolment.learner
-        )
-        for number, item in enumerate(evidence)
-        for criterion, range_item in (
-            targets[(2 * number) % len(targets)],
-            targets[(2 * number + 1) % len(targets)],
-        )
-    )
-    Judgement.objects.bulk_create(
-        Judgement(
-            mapping=mapping,
-            evidence=mapping.evidence,
-            round=1,
-            met=True,
-            assessor=enrolment.assessor,
-            judged_at=timezone.now(),
-        )
-        for mapping in mappings
-    )
+    judged_met(enrolment)
 
 
 def test_the_record_quotes_every_line_of_the_standard_with_its_ref(completed_standard, standard):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Action, Judgement, Review, SampleDecision, SignOff
+from assessments.models import Action, Review, SampleDecision, SignOff
 from assessments.services import Decision, reopen, save_judgements
 from assessments.services import decide as decide_evidence
 from portfolio import files
@@ -24,7 +24,14 @@ from records.exports import safe_name, write_cohort_export, write_learner_export
 from records.pdf import completion_record_filename
 from tests.assessments.test_assessment_rules import accept
 from tests.assessments.test_iqa_samples import decide, make_sample, signed_unit
-from tests.factories import EnrolmentFactory, bulk_portfolio, create_evidence_for, lines_of, member
+from tests.factories import (
+    EnrolmentFactory,
+    bulk_portfolio,
+    create_evidence_for,
+    judged_met,
+    lines_of,
+    member,
+)
 from tests.records.conftest import documented_evidence
 from tests.samples import OTHER_PDF, PDF, PNG, TEXT
 
@@ -458,18 +465,7 @@ def bulk_judged_portfolio(unit, *, pieces: int) -> Enrolment:
             uploaded_by=enrolment.learner,
             replaces=earlier,
         )
-    judgements = Judgement.objects.bulk_create(
-        Judgement(
-            mapping=mapping,
-            evidence=mapping.evidence,
-            round=1,
-            met=True,
-            assessor=enrolment.assessor,
-            judged_at=now,
-        )
-        for piece in evidence
-        for mapping in piece.mappings.all()
-    )
+    judgements = judged_met(enrolment)
     Review.objects.bulk_create(
         Review(evidence=piece, round=1, decision="accepted", assessor=enrolment.assessor, decided_at=now)
         for piece in evidence
