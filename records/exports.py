@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from django.db.models import Prefetch, QuerySet
@@ -137,6 +137,18 @@ def _compress(content_type: str) -> bool:
     return not content_type.startswith(_COMPRESSED_DOCUMENTS)
 
 
+def hash_stream(source: IO[bytes], copy_to: IO[bytes] | None = None) -> tuple[int, str]:
+    """Read `source` to its end in chunks, copying them to `copy_to` if given: its size and SHA-256, without
+    holding a 1 GiB file in memory."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(CHUNK_SIZE):
+        digest.update(chunk)
+        size += len(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
+    return size, digest.hexdigest()
+
+
 def _copy_into(
     archive: ZipFile, path: str, source: BinaryIO, *, size: int, compress: bool, when: datetime
 ) -> _Written:
@@ -145,13 +157,9 @@ def _copy_into(
     info.compress_type = ZIP_DEFLATED if compress else ZIP_STORED
     info.external_attr = 0o644 << 16
     info.file_size = size  # the expected size lets zipfile choose ZIP64 before a large member is written
-    digest, written = hashlib.sha256(), 0
     with archive.open(info, "w") as member:
-        while chunk := source.read(CHUNK_SIZE):
-            member.write(chunk)
-            digest.update(chunk)
-            written += len(chunk)
-    return _Written(path=path, size=written, sha256=digest.hexdigest())
+        written, sha256 = hash_stream(source, member)
+    return _Written(path=path, size=written, sha256=sha256)
 
 
 def _write_bytes(archive: ZipFile, path: str, data: bytes, *, compress: bool, when: datetime) -> _Written:

@@ -5,7 +5,6 @@ stores it, recording progress on the way and, if anything goes wrong, the reason
 """
 
 import datetime
-import hashlib
 import logging
 import tempfile
 from functools import partial
@@ -25,12 +24,11 @@ from notifications.services import notify
 from portfolio.models import Centre, Enrolment, Membership
 from portfolio.selectors import enrolments_queryset
 from portfolio.services import PortfolioError
-from records.exports import write_cohort_export, write_learner_export
+from records.exports import hash_stream, write_cohort_export, write_learner_export
 from records.models import Export
 from records.permissions import can_export_cohort, can_export_portfolio
 
 logger = logging.getLogger(__name__)
-COPY_BLOCK = 1024 * 1024
 
 
 class ExportError(PortfolioError):
@@ -196,12 +194,9 @@ def _progress(export_id: int, done: int, total: int) -> None:
 
 def _measure(spool: IO[bytes]) -> tuple[int, str]:
     spool.seek(0)
-    digest, size = hashlib.sha256(), 0
-    while block := spool.read(COPY_BLOCK):
-        digest.update(block)
-        size += len(block)
+    measured = hash_stream(spool)
     spool.seek(0)
-    return size, digest.hexdigest()
+    return measured
 
 
 def export_filename(export: Export) -> str:

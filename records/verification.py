@@ -22,7 +22,7 @@ from zipfile import BadZipFile, ZipFile
 from jsonschema import Draft202012Validator
 
 from assessments.services import digest_of
-from records.exports import CHUNK_SIZE, COHORT_FORMAT, FORMAT, MANIFEST, MANIFEST_DIGEST
+from records.exports import COHORT_FORMAT, FORMAT, MANIFEST, MANIFEST_DIGEST, hash_stream
 
 # Far above any manifest this program writes; a larger one is refused before it is read into memory.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
@@ -239,18 +239,12 @@ class _Check:
 
     def _measure(self, name: str, copy_to: BinaryIO | None = None) -> tuple[int, str] | None:
         """Stream a member (copying it if asked), returning its size and SHA-256; None if it cannot be read."""
-        digest, size = hashlib.sha256(), 0
         try:
             with self.archive.open(name) as member:
-                while chunk := member.read(CHUNK_SIZE):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    if copy_to is not None:
-                        copy_to.write(chunk)
+                return hash_stream(member, copy_to)
         except _DAMAGE as error:
             self.problem(f"{name}: cannot be read, the archive is damaged ({error})")
             return None
-        return size, digest.hexdigest()
 
     def _check_listed(
         self,
