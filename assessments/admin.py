@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from assessments.models import Judgement, Review, SignOff
+from assessments.models import Judgement, Review, SignOff, SignOffVoid
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,5 +33,11 @@ class JudgementAdmin(ReadOnlyAdmin):
 
 @admin.register(SignOff)
 class SignOffAdmin(ReadOnlyAdmin):
-    list_display = ("enrolment", "specification", "role", "name_printed", "signed_at", "voided_at")
+    list_display = ("enrolment", "specification", "role", "name_printed", "signed_at")
     list_select_related = ("enrolment__learner", "specification")
+
+
+@admin.register(SignOffVoid)
+class SignOffVoidAdmin(ReadOnlyAdmin):
+    list_display = ("signature", "voided_by", "voided_at", "reason")
+    list_select_related = ("signature__enrolment__learner", "voided_by")

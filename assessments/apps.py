@@ -2,6 +2,12 @@ from django.apps import AppConfig
 
 
 class AssessmentsConfig(AppConfig):
-    """Judgements, sign-off and internal quality assurance (arrives with the assessment issue)."""
+    """Reviews and judgements, observations, what counts as met and progress, sign-off and signatures."""
 
     name = "assessments"
+
+    def ready(self) -> None:
+        from assessments.receivers import refuse_mapping_to_signed_off
+        from portfolio.signals import mapping_proposed
+
+        mapping_proposed.connect(refuse_mapping_to_signed_off, dispatch_uid="assessments.refuse_signed_off")

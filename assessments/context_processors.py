@@ -1,14 +1,13 @@
+from collections.abc import Callable
+
 from django.http import HttpRequest
 
-from assessments.permissions import can_view_caseload, can_view_iqa_dashboard
+from assessments.permissions import can_view_caseload
+from centres.access import access_of
 
 
-def caseload_nav(request: HttpRequest) -> dict[str, object]:
-    """`show_caseload_nav`, evaluated only when a template reads it, from the shared role cache."""
-    user = getattr(request, "user", None)
-    if user is None:
+def caseload_nav(request: HttpRequest) -> dict[str, Callable[[], bool]]:
+    """`show_caseload_nav`, asked only when a template reads it, from the request's `Access`."""
+    if getattr(request, "user", None) is None:
         return {}
-    return {
-        "show_caseload_nav": lambda: can_view_caseload(user),
-        "show_iqa_nav": lambda: can_view_iqa_dashboard(user),
-    }
+    return {"show_caseload_nav": lambda: can_view_caseload(access_of(request))}

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from assessments.services import AssessmentError
-from portfolio.models import Enrolment
+from centres.models import Enrolment
 from units.models import Criterion, RangeItem
 
 

@@ -1,10 +1,13 @@
-"""Assessors' decisions on evidence, and the unit sign-off that an awarding body relies on."""
+"""Assessors' decisions on evidence, and the signatures on a unit's completion that an awarding body relies on."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
-from portfolio.models import Enrolment, Evidence, EvidenceMapping
+from accounts.models import User
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceMapping
 from units.models import Specification
 
 
@@ -49,8 +52,15 @@ class Judgement(models.Model):
         return f"{self.mapping}: {'met' if self.met else 'not yet met'} (round {self.round})"
 
 
+class SignOffQuerySet(models.QuerySet["SignOff"]):
+    def in_force(self) -> "SignOffQuerySet":
+        """Signatures no void row points at: the one definition of a signature in force."""
+        return self.filter(void__isnull=True)
+
+
 class SignOff(models.Model):
-    """A signature on a specification's completion, as on the recording form; valid until voided by a reopening."""
+    """A signature on a specification's completion, as on the recording form. It is never changed: voiding it
+    adds a `SignOffVoid` that points at it."""
 
     class Role(models.TextChoices):
         LEARNER = "learner", "Candidate: submitted to assessor as complete"
@@ -68,237 +78,52 @@ class SignOff(models.Model):
         help_text="The canonical record of what was signed: criteria, judgements, evidence."
     )
     digest = models.CharField(max_length=64, help_text="SHA-256 of `covered` in canonical form.")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    void_reason = models.TextField(blank=True)
+
+    objects = SignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["enrolment", "specification", "signed_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrolment", "specification", "role"],
-                condition=Q(voided_at=None),
-                name="signoff_one_valid_per_role",
-            ),
-        ]
+        indexes = [models.Index(fields=["enrolment", "specification", "role"], name="signoff_lookup")]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} by {self.name_printed} on {self.signed_at:%d/%m/%Y}"
 
     @property
+    def void_row(self) -> "SignOffVoid | None":
+        try:
+            return self.void
+        except SignOffVoid.DoesNotExist:
+            return None
+
+    @property
     def is_valid(self) -> bool:
-        return self.voided_at is None
+        """In force: no void row points at it (read `SignOff.objects.in_force()` for many)."""
+        return self.void_row is None
+
+    @property
+    def voided_at(self) -> datetime.datetime | None:
+        return void.voided_at if (void := self.void_row) else None
+
+    @property
+    def voided_by(self) -> User | None:
+        return void.voided_by if (void := self.void_row) else None
+
+    @property
+    def void_reason(self) -> str:
+        return void.reason if (void := self.void_row) else ""
 
 
-# Internal quality assurance
+class SignOffVoid(models.Model):
+    """That a signature no longer stands, why, who said so and when: a row of its own, never an edit of the
+    signature (a reopened unit, an IV's disagreement)."""
 
-
-class Rating(models.TextChoices):
-    """How much of an assessor's work is sampled: a new or unqualified assessor is high risk."""
-
-    HIGH = "high", "High (e.g. new or unqualified)"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low (experienced)"
-
-
-class SamplingStrategy(models.Model):
-    """A centre's sampling strategy: how much is sampled, by the risk of each assessor's decisions."""
-
-    centre = models.OneToOneField(
-        "portfolio.Centre", on_delete=models.CASCADE, related_name="sampling_strategy"
-    )
-    period_months = models.PositiveSmallIntegerField(
-        default=12, help_text="The period a sampling plan covers."
-    )
-    interim_percent = models.PositiveSmallIntegerField(
-        default=60, help_text="Share of samples taken from work in progress; the rest are summative."
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
+    signature = models.OneToOneField(SignOff, on_delete=models.PROTECT, related_name="void")
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    voided_at = models.DateTimeField()
+    reason = models.TextField()
 
     class Meta:
-        verbose_name_plural = "sampling strategies"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(interim_percent__lte=100), name="strategy_interim_percent_range"
-            ),
-        ]
+        ordering = ["voided_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Sampling strategy of {self.centre}"
-
-
-class RiskLevel(models.Model):
-    """The percentage of an assessor's learners, and of those learners' units, sampled for one rating."""
-
-    strategy = models.ForeignKey(SamplingStrategy, on_delete=models.CASCADE, related_name="levels")
-    rating = models.CharField(max_length=10, choices=Rating.choices)
-    learners_percent = models.PositiveSmallIntegerField()
-    units_percent = models.PositiveSmallIntegerField()
-
-    class Meta:
-        ordering = ["strategy", "rating"]
-        constraints = [
-            models.UniqueConstraint(fields=["strategy", "rating"], name="risk_level_unique"),
-            models.CheckConstraint(
-                condition=Q(learners_percent__lte=100, units_percent__lte=100),
-                name="risk_level_percent_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_rating_display()}: {self.learners_percent}% of learners, {self.units_percent}% of units"
-
-
-class AssessorRisk(models.Model):
-    """An assessor's rating in the centre's strategy, with the reason."""
-
-    strategy = models.ForeignKey(SamplingStrategy, on_delete=models.CASCADE, related_name="assessor_risks")
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    rating = models.CharField(max_length=10, choices=Rating.choices)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["strategy", "assessor"]
-        constraints = [models.UniqueConstraint(fields=["strategy", "assessor"], name="assessor_risk_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.assessor}: {self.get_rating_display()}"
-
-
-class SamplingPlan(models.Model):
-    """An IV's plan of samples for a period, generated reproducibly from a stored seed and then edited by hand."""
-
-    centre = models.ForeignKey("portfolio.Centre", on_delete=models.PROTECT, related_name="sampling_plans")
-    internal_verifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    period_start = models.DateField()
-    period_end = models.DateField()
-    seed = models.PositiveBigIntegerField(help_text="Generating again with this seed gives the same plan.")
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    generated_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["centre", "-period_start"]
-
-    def __str__(self) -> str:
-        return f"Sampling plan of {self.internal_verifier} ({self.period_start:%d/%m/%Y} to {self.period_end:%d/%m/%Y})"
-
-
-class Sample(models.Model):
-    """One planned look at an assessor's decisions on a learner's unit (or one learning outcome of it)."""
-
-    class Kind(models.TextChoices):
-        INTERIM = "interim", "Interim"
-        SUMMATIVE = "summative", "Summative"
-
-    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="samples")
-    enrolment = models.ForeignKey("portfolio.Enrolment", on_delete=models.PROTECT, related_name="samples")
-    specification = models.ForeignKey(Specification, on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(
-        "units.Group", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        help_text="A learning outcome or heading to look at; empty = the whole unit.",
-    )  # fmt: skip
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField(help_text="Why this sample was chosen (risk, coverage, by hand).")
-    planned_for = models.DateField(null=True, blank=True)
-    added_by_hand = models.BooleanField(default=False)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["plan", "position", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} sample: {self.enrolment.learner}, {self.specification.code}"
-
-
-class SampleDecision(models.Model):
-    """The IV's decision on a sample: agree or disagree with the assessor, with the VACS checklist."""
-
-    sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="decision")
-    internal_verifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    agrees = models.BooleanField()
-    valid = models.BooleanField()
-    authentic = models.BooleanField()
-    current = models.BooleanField()
-    sufficient = models.BooleanField()
-    feedback = models.TextField(help_text="Feedback to the assessor.")
-    judgements = models.ManyToManyField(
-        Judgement, blank=True, related_name="+", help_text="What was looked at."
-    )
-    decided_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.sample}: {'agree' if self.agrees else 'disagree'}"
-
-
-class Action(models.Model):
-    """Something an IV asks an assessor to do, tracked to closure."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESPONDED = "responded", "Responded"
-        CLOSED = "closed", "Closed"
-
-    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="actions")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    due_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    response = models.TextField(blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"Action for {self.owner} due {self.due_on:%d/%m/%Y}"
-
-
-class EQAGrant(models.Model):
-    """Read-only access for an external quality assurer to chosen portfolios, or the whole centre, for a period."""
-
-    centre = models.ForeignKey("portfolio.Centre", on_delete=models.CASCADE, related_name="eqa_grants")
-    eqa = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eqa_grants")
-    whole_centre = models.BooleanField(default=False)
-    enrolments = models.ManyToManyField("portfolio.Enrolment", blank=True, related_name="eqa_grants")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["centre", "-starts_on"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="eqa_grant_period_order"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.eqa} at {self.centre}, {self.starts_on:%d/%m/%Y} to {self.ends_on:%d/%m/%Y}"
-
-
-class EQAPageView(models.Model):
-    """Every page an EQA opens under a grant, for the centre's record of external scrutiny."""
-
-    grant = models.ForeignKey(EQAGrant, on_delete=models.PROTECT, related_name="page_views")
-    path = models.CharField(max_length=500)
-    viewed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-viewed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.grant.eqa} viewed {self.path}"
+        return f"{self.signature} voided on {self.voided_at:%d/%m/%Y}: {self.reason}"

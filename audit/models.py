@@ -69,7 +69,7 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(max_length=200, help_text="The actor's name as it was at the time.")
     action = models.CharField(max_length=50, help_text='A short code, e.g. "evidence.submitted".')
     centre = models.ForeignKey(
-        "portfolio.Centre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "centres.Centre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

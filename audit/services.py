@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import GENESIS_HASH, AuditEntry
-from portfolio.models import Centre
 
 # pg_advisory_xact_lock key: the first eight bytes of sha256("audit.AuditEntry"), as a signed bigint.
 CHAIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"audit.AuditEntry").digest()[:8], "big", signed=True)
@@ -97,6 +96,10 @@ def _subject(subject: Subject) -> tuple[str, str]:
     return str(subject_type), str(subject_id)
 
 
+def _id(row: models.Model | int | None) -> int | None:
+    return row.pk if isinstance(row, models.Model) else row
+
+
 def _lock_chain() -> None:
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
@@ -110,15 +113,15 @@ def record(
     action: str,
     summary: str,
     subject: Subject,
-    learner: User | None = None,
-    centre: Centre | None = None,
+    learner: User | int | None = None,
+    centre: models.Model | int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the trail, in the caller's transaction; `actor` None (or anonymous) is the system.
 
     `subject` is the row the action was about, or `("app.model", id)` for one that no longer exists (a removed
-    mapping). `learner` and `centre` place the entry in a portfolio's history.
+    mapping). `learner` and `centre` (rows or their ids) place the entry in a portfolio's history.
     """
     if not transaction.get_connection().in_atomic_block:
         raise AuditError(
@@ -136,8 +139,8 @@ def record(
         actor=actor,
         actor_name=(actor.full_name or actor.email) if actor else "System",
         action=action,
-        centre=centre,
-        learner=learner,
+        centre_id=_id(centre),
+        learner_id=_id(learner),
         subject_type=subject_type,
         subject_id=subject_id,
         summary=summary,

@@ -38,7 +38,7 @@ def main() -> None:
     os.environ["MEDIA_ROOT"] = f"{scratch.name}/media"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

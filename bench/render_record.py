@@ -151,7 +151,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}/bench.sqlite3"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # WeasyPrint logs every step at INFO
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

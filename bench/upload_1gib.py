@@ -104,7 +104,7 @@ def sha256_rate() -> float:
 def setup_database(env: dict[str, str]) -> int:
     """Migrate the throw-away database and create a centre, a learner and a draft; return the evidence's pk."""
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import datetime
 
     import django

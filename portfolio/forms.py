@@ -3,7 +3,8 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from portfolio.models import AssessmentMethod, Centre, Evidence
+from centres.models import AssessmentMethod, Centre
+from portfolio.models import Evidence
 
 
 class EvidenceForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Centres, the people in them, learners' enrolments and their evidence portfolios."""
+"""A learner's portfolio: numbered pieces of evidence, their files (every version kept) and what they are mapped to."""
 
 import uuid
 from pathlib import PurePosixPath
@@ -7,138 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from units.models import Criterion, RangeItem, Specification
-
-
-class Centre(models.Model):
-    """A training provider approved by an awarding body; every portfolio belongs to one."""
-
-    name = models.CharField(max_length=200)
-    code = models.SlugField(
-        max_length=50, unique=True, help_text="Short code, e.g. the awarding body's centre number."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    """A person's role in a centre; one person may hold several (an assessor is often an IV for others)."""
-
-    class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        ASSESSOR = "assessor", "Assessor"
-        INTERNAL_VERIFIER = "iv", "Internal verifier"
-        ADMIN = "admin", "Centre administrator"
-        EQA = "eqa", "External quality assurer"
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["centre", "user", "role"]
-        constraints = [
-            models.UniqueConstraint(fields=["centre", "user", "role"], name="membership_unique_role"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} - {self.get_role_display()} at {self.centre}"
-
-
-class AssessmentMethod(models.Model):
-    """How evidence was produced (OBS, PD, RA, …); codes and labels are the centre's own."""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="methods")
-    code = models.CharField(max_length=10)
-    label = models.CharField(max_length=100)
-    needs_witness = models.BooleanField(
-        default=False, help_text="Testimony: record the witness's name and role."
-    )
-    is_observation = models.BooleanField(default=False, help_text="Direct observation of practice.")
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["centre", "position", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["centre", "code"], name="method_code_unique_in_centre"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.label}"
-
-
-class Enrolment(models.Model):
-    """A learner on one or more specification versions, with the assessor and IV assigned to them."""
-
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_HOLD = "on_hold", "On hold"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="enrolments")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
-    assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assessed_enrolments",
-    )
-    internal_verifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="verified_enrolments",
-    )
-    specifications = models.ManyToManyField(Specification, through="EnrolledSpecification", related_name="+")
-    start_date = models.DateField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    group = models.CharField(
-        "enrolment group",
-        max_length=100,
-        blank=True,
-        help_text='The cohort the learner belongs to, e.g. "Level 5 September 2026": exported and reported together.',
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["centre", "learner", "-start_date"]
-        indexes = [models.Index(fields=["centre", "group"], name="enrolment_centre_group")]
-
-    def __str__(self) -> str:
-        return f"{self.learner} at {self.centre} from {self.start_date:%d/%m/%Y}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == self.Status.ACTIVE
-
-
-class EnrolledSpecification(models.Model):
-    """Which specification versions an enrolment covers; a specification in use cannot be deleted."""
-
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="enrolled_specifications")
-    specification = models.ForeignKey(Specification, on_delete=models.PROTECT, related_name="enrolments")
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["enrolment", "position", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enrolment", "specification"], name="enrolment_specification_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return str(self.specification)
+from centres.models import AssessmentMethod, Centre, Enrolment
+from units.models import Criterion, RangeItem
 
 
 class EvidenceSequence(models.Model):
@@ -168,6 +38,7 @@ class Evidence(models.Model):
         RESUBMITTED = "resubmitted", "Resubmitted"
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.REFERRED)
+    AWAITING_STATUSES = (Status.SUBMITTED, Status.RESUBMITTED)
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="evidence")
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
@@ -225,7 +96,12 @@ class Evidence(models.Model):
 
     @property
     def is_editable(self) -> bool:
+        """Draft or referred back: the learner may change it; anything else waits for or has a judgement."""
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_awaiting_assessment(self) -> bool:
+        return self.status in self.AWAITING_STATUSES
 
 
 def evidence_file_path(instance: "EvidenceFile", filename: str) -> str:

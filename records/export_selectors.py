@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from portfolio.models import Centre, Enrolment
+from centres.models import Centre, Enrolment
 from records.models import Export
 
 
@@ -17,18 +17,18 @@ def enrolment_groups(centre: Centre) -> list[str]:
     )
 
 
-def _exports() -> QuerySet[Export]:
+def exports() -> QuerySet[Export]:
     return Export.objects.select_related("centre", "enrolment__learner", "assessor", "requested_by")
 
 
 def centre_exports(centre: Centre) -> QuerySet[Export]:
     """Every cohort export of the centre, newest first."""
-    return _exports().filter(centre=centre).exclude(scope=Export.Scope.LEARNER)
+    return exports().filter(centre=centre).exclude(scope=Export.Scope.LEARNER)
 
 
 def portfolio_exports(enrolment: Enrolment) -> QuerySet[Export]:
-    return _exports().filter(enrolment=enrolment)
+    return exports().filter(enrolment=enrolment)
 
 
 def export_detail(pk: int) -> Export:
-    return _exports().get(pk=pk)
+    return exports().get(pk=pk)

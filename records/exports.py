@@ -26,8 +26,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Action, Judgement, Review, Sample, SignOff
-from portfolio.models import Enrolment, Evidence, EvidenceFile, EvidenceMapping
+from assessments.models import Judgement, Review, SignOff
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
+from quality.models import Action, Sample
 from records.pdf import ascii_slug, completion_record_filename, completion_record_pdf
 from units.models import Specification
 
@@ -241,7 +243,7 @@ def _load(enrolment: Enrolment) -> _Portfolio:
     )
     signatures = (
         SignOff.objects.filter(enrolment=enrolment)
-        .select_related("specification", "signer", "voided_by")
+        .select_related("specification", "signer", "void__voided_by")
         .order_by("specification__code", "specification__version", "signed_at", "pk")
     )
     samples = (

@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from portfolio.centre_forms import PersonChoiceField
-from portfolio.centre_selectors import people_with_role
-from portfolio.models import Centre, Membership
+from centres.forms import PersonChoiceField
+from centres.models import Centre, Membership
+from centres.selectors import people_with_role
 from records.export_selectors import enrolment_groups
 from records.models import Export
 

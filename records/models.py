@@ -22,10 +22,10 @@ class Export(models.Model):
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
 
-    centre = models.ForeignKey("portfolio.Centre", on_delete=models.PROTECT, related_name="exports")
+    centre = models.ForeignKey("centres.Centre", on_delete=models.PROTECT, related_name="exports")
     scope = models.CharField(max_length=10, choices=Scope.choices)
     enrolment = models.ForeignKey(
-        "portfolio.Enrolment", on_delete=models.PROTECT, null=True, blank=True, related_name="exports"
+        "centres.Enrolment", on_delete=models.PROTECT, null=True, blank=True, related_name="exports"
     )
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

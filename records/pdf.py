@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from portfolio.models import Enrolment
+from centres.models import Enrolment
 from records.selectors import CompletionRecord, completion_record
 from units.models import Specification
 

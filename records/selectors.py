@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from assessments.models import Sample, SignOff
-from assessments.selectors import CountableState, countable_states
-from portfolio.models import Enrolment, Evidence, EvidenceFile
+from assessments.models import SignOff
+from assessments.selectors.met import CountableState, countable_states
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceFile
+from quality.models import Sample
 from units.models import Criterion, RangeItem, Specification
 from units.selectors import recording_form_groups
 
@@ -216,8 +218,7 @@ def completion_record(*, enrolment: Enrolment, specification: Specification) -> 
         (enrolment.pk, specification.pk), {}
     )
     in_force = {
-        s.role: s
-        for s in SignOff.objects.filter(enrolment=enrolment, specification=specification, voided_at=None)
+        s.role: s for s in SignOff.objects.in_force().filter(enrolment=enrolment, specification=specification)
     }
     samples = (
         Sample.objects.filter(enrolment=enrolment, specification=specification, decision__isnull=False)

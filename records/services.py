@@ -20,10 +20,10 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from audit.services import record
+from centres.access import Access
+from centres.models import Centre, Enrolment, Membership
+from centres.selectors import enrolments_queryset
 from notifications.services import notify
-from portfolio.models import Centre, Enrolment, Membership
-from portfolio.selectors import enrolments_queryset
-from portfolio.services import PortfolioError
 from records.exports import hash_stream, write_cohort_export, write_learner_export
 from records.models import Export
 from records.permissions import can_export_cohort, can_export_portfolio
@@ -31,7 +31,7 @@ from records.permissions import can_export_cohort, can_export_portfolio
 logger = logging.getLogger(__name__)
 
 
-class ExportError(PortfolioError):
+class ExportError(Exception):
     """An export the rules do not allow, or with nothing in it; the message says which."""
 
 
@@ -68,7 +68,7 @@ def _nobody_in(export: Export) -> str:
 
 def start_portfolio_export(*, user: User, enrolment: Enrolment) -> Export:
     """Queue the export of one learner's portfolio (their own copy, or for the centre's records)."""
-    if not can_export_portfolio(user, enrolment):
+    if not can_export_portfolio(Access(user), enrolment):
         raise ExportError(
             "Only the learner, their assessor or IV, or a centre administrator exports a portfolio."
         )
@@ -79,7 +79,7 @@ def start_cohort_export(
     *, user: User, centre: Centre, scope: str, assessor: User | None = None, group: str = ""
 ) -> Export:
     """Queue the export of a cohort: the centre, one assessor's learners, or an enrolment group."""
-    if not can_export_cohort(user, centre):
+    if not can_export_cohort(Access(user), centre):
         raise ExportError(f"Only the administrators of {centre} export a cohort of its learners.")
     group = group.strip()
     if scope == Export.Scope.ASSESSOR:

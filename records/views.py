@@ -4,16 +4,15 @@ not change 403."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from portfolio.centre_views import visible_centre
-from portfolio.file_views import stored_file_response
-from portfolio.views import enrolled_specification, visible_enrolment
+from centres.access import access_of, change_or_403, read_or_404
+from centres.lookups import enrolled_specification, visible_centre, visible_enrolment
+from portfolio.views.files import stored_file_response
 from records import export_selectors, services
 from records.forms import CohortExportForm
 from records.models import Export
@@ -41,10 +40,9 @@ def completion_record(request: HttpRequest, pk: int, specification_pk: int) -> H
 def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
     """One learner's completion records and portable exports; a POST asks for a new export."""
     enrolment = visible_enrolment(request, pk)
-    may_export = can_export_portfolio(request.user, enrolment)
+    may_export = can_export_portfolio(access_of(request), enrolment)
     if request.method == "POST":
-        if not may_export:
-            raise PermissionDenied("You cannot export this portfolio.")
+        change_or_403(request, enrolment, can_export_portfolio, "You cannot export this portfolio.")
         try:
             export = services.start_portfolio_export(user=request.user, enrolment=enrolment)
         except ExportError as error:
@@ -67,11 +65,10 @@ def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
 def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
     """Cohort exports of a centre: the form to start one, and every one made, with its progress."""
     centre = visible_centre(request, pk)
-    may_export = can_export_cohort(request.user, centre)
+    may_export = can_export_cohort(access_of(request), centre)
     form = CohortExportForm(request.POST if request.method == "POST" else None, centre=centre)
     if request.method == "POST":
-        if not may_export:
-            raise PermissionDenied("Only the centre's administrators export a cohort.")
+        change_or_403(request, centre, can_export_cohort, "Only the centre's administrators export a cohort.")
         if form.is_valid():
             try:
                 export = services.start_cohort_export(user=request.user, centre=centre, **form.cleaned_data)
@@ -94,13 +91,7 @@ def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_export(request: HttpRequest, pk: int) -> Export:
-    try:
-        export = export_selectors.export_detail(pk)
-    except Export.DoesNotExist:
-        raise Http404("No such export") from None
-    if not can_view_export(request.user, export):
-        raise Http404("No such export")
-    return export
+    return read_or_404(request, export_selectors.exports(), pk, can_view_export, what="export")
 
 
 @require_GET

@@ -7,18 +7,12 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import EQAGrant, Judgement
-from portfolio.models import (
-    AssessmentMethod,
-    Centre,
-    EnrolledSpecification,
-    Enrolment,
-    Evidence,
-    EvidenceMapping,
-    EvidenceSequence,
-    Membership,
-)
-from portfolio.services import add_mapping, create_centre, create_evidence, submit_evidence
+from assessments.models import Judgement
+from centres.models import AssessmentMethod, Centre, EnrolledSpecification, Enrolment, EQAGrant, Membership
+from centres.services.centres import create_centre
+from portfolio.models import Evidence, EvidenceMapping, EvidenceSequence
+from portfolio.services.evidence import create_evidence, submit_evidence
+from portfolio.services.mappings import add_mapping
 from units import spec_format
 from units.models import Criterion, Specification
 from units.services import import_specification

@@ -172,3 +172,27 @@ def countable_totals(*, specification_ids: Iterable[int]) -> dict[int, int]:
     for row in range_items:
         totals[row["criterion__specification_id"]] += row["n"]
     return totals
+
+
+Line = tuple[int, int | None]  # (criterion, range item or None): one line of a recording form
+
+
+def countable_lines(*, specification_ids: Iterable[int]) -> dict[int, list[Line]]:
+    """The lines of each specification's recording form in order: each criterion without range items, and each
+    range item of the others (two queries)."""
+    ids = list(specification_ids)
+    lines: dict[int, list[Line]] = {spec_id: [] for spec_id in ids}
+    items: dict[int, list[int]] = {}
+    for criterion_id, item_id in (
+        RangeItem.objects.filter(criterion__specification_id__in=ids)
+        .order_by("criterion_id", "position")
+        .values_list("criterion_id", "pk")
+    ):
+        items.setdefault(criterion_id, []).append(item_id)
+    for criterion_id, spec_id in (
+        Criterion.objects.filter(specification_id__in=ids)
+        .order_by("specification_id", "position")
+        .values_list("pk", "specification_id")
+    ):
+        lines[spec_id].extend((criterion_id, item) for item in items.get(criterion_id, [None]))
+    return lines

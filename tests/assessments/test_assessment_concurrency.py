@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from assessments.models import Judgement
-from assessments.services import Decision, StaleFormError, save_judgements
+from assessments.services import StaleFormError
+from assessments.services.judging import Decision, save_judgements
 from tests.concurrency import in_parallel
 from tests.factories import EnrolmentFactory, create_specification, lines_of, submitted_evidence
 

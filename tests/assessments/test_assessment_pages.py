@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments.models import Judgement, SignOff
-from assessments.services import record_observation, sign_off
+from assessments.services.observations import record_observation
+from assessments.services.signatures import sign_off
 from portfolio.models import Evidence
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -164,7 +165,7 @@ def test_matrix_shows_met_and_why_not(client, enrolment, unit):
         title="Observation", targets=[(criterion, None)],
     )  # fmt: skip
     client.force_login(enrolment.learner)
-    page = client.get(reverse("portfolio:criterion_matrix", args=[enrolment.pk, unit.pk])).content.decode()
+    page = client.get(reverse("assessments:criterion_matrix", args=[enrolment.pk, unit.pk])).content.decode()
     assert '<strong class="met-yes">Met</strong> <span class="meta">(E1)</span>' in page
     assert "1 of 30 met</strong> (3%)" in page
     assert page.count('<span class="met-no">Not yet met</span>') == 29
@@ -271,4 +272,4 @@ def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
 def test_caseload_links_to_the_assessors_iqa_feedback_and_actions(client, enrolment):
     client.force_login(enrolment.assessor)
     page = client.get(reverse("assessments:caseload")).content.decode()
-    assert f'href="{reverse("assessments:my_iqa")}"' in page
+    assert f'href="{reverse("quality:my_iqa")}"' in page

@@ -4,23 +4,17 @@ import pytest
 from django.core import mail
 
 from assessments.models import Judgement, Review, SignOff
-from assessments.selectors import countable_states
-from assessments.services import (
-    AssessmentError,
-    Decision,
-    SignedOffError,
-    StaleFormError,
-    decide,
-    digest_of,
-    record_observation,
-    reopen,
-    save_judgements,
-    sign_off,
-    verify_signatures,
-)
+from assessments.selectors.met import countable_states
+from assessments.services import AssessmentError, SignedOffError, StaleFormError
+from assessments.services.judging import Decision, decide, save_judgements
+from assessments.services.observations import record_observation
+from assessments.services.signatures import digest_of, reopen, sign_off
 from audit.models import AuditEntry
 from portfolio.models import Evidence
-from portfolio.services import PortfolioError, add_mapping, submit_evidence
+from portfolio.services import PortfolioError
+from portfolio.services.evidence import submit_evidence
+from portfolio.services.mappings import add_mapping
+from records.verification.signatures import verify_signatures
 from tests.factories import (
     DEFAULT_PASSWORD,
     EnrolmentFactory,

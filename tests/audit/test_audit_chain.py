@@ -93,7 +93,7 @@ def test_before_and_after_are_stored_as_json_and_still_verify(actor):
     )
 
     stored = AuditEntry.objects.get()
-    assert (stored.subject_type, stored.subject_id) == ("portfolio.centre", str(centre.pk))
+    assert (stored.subject_type, stored.subject_id) == ("centres.centre", str(centre.pk))
     assert stored.before == {"date": "2026-10-01", "fee": "1.50", "people": [1, 2]}
     assert stored.after == {
         "date": "2026-10-02",
@@ -106,7 +106,7 @@ def test_before_and_after_are_stored_as_json_and_still_verify(actor):
 
 
 def test_an_unsaved_subject_is_refused(actor):
-    with pytest.raises(AuditError, match=r"^Record portfolio\.centre after it is saved: it has no id yet\.$"):
+    with pytest.raises(AuditError, match=r"^Record centres\.centre after it is saved: it has no id yet\.$"):
         record(actor=actor, action="x.y", summary="s", subject=CentreFactory.build())
 
 

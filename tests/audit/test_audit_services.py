@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.services import json_safe, record, verify_chain
-from portfolio import files, people, services
-from portfolio.models import Enrolment, Evidence, EvidenceFile, EvidenceMapping, Membership
-from portfolio.services import PortfolioError
+from centres.models import Enrolment, Membership
+from centres.services import CentreError, enrolments, people
+from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
+from portfolio.services import PortfolioError, files, mappings, status
+from portfolio.services import evidence as evidence_services
 from portfolio.uploads import check_file
 from tests.factories import (
     CentreFactory,
@@ -52,7 +54,7 @@ def criterion(specification):
 
 
 def mapped(evidence, criterion) -> EvidenceMapping:
-    return services.add_mapping(
+    return mappings.add_mapping(
         user=evidence.learner, evidence=evidence, criterion=criterion, range_item=criterion.range_items.get()
     )
 
@@ -112,7 +114,7 @@ def test_evidence_created_twice_from_one_form_is_recorded_once(enrolment):
 
 
 def test_evidence_whose_entry_fails_is_not_created(enrolment, monkeypatch):
-    failing_after_record(monkeypatch, services)
+    failing_after_record(monkeypatch, evidence_services)
 
     with pytest.raises(RuntimeError, match="failed after the entry was written"):
         create_evidence_for(enrolment)
@@ -121,7 +123,7 @@ def test_evidence_whose_entry_fails_is_not_created(enrolment, monkeypatch):
 
 
 def test_changing_evidence_records_only_the_fields_that_changed(evidence):
-    services.update_evidence(
+    evidence_services.update_evidence(
         user=evidence.learner,
         evidence=evidence,
         title="Care review with the family",
@@ -140,7 +142,7 @@ def test_changing_evidence_records_only_the_fields_that_changed(evidence):
 
 
 def test_saving_evidence_unchanged_records_nothing(evidence):
-    services.update_evidence(
+    evidence_services.update_evidence(
         user=evidence.learner,
         evidence=evidence,
         title=evidence.title,
@@ -152,7 +154,7 @@ def test_saving_evidence_unchanged_records_nothing(evidence):
 
 def test_a_refused_change_records_nothing(evidence):
     with pytest.raises(PortfolioError, match="Only the learner can change their evidence"):
-        services.update_evidence(
+        evidence_services.update_evidence(
             user=evidence.enrolment.assessor,
             evidence=evidence,
             title="Rewritten",
@@ -182,7 +184,7 @@ def test_removing_a_mapping_records_what_it_was(evidence, criterion):
     mapping = mapped(evidence, criterion)
     mapping_pk = mapping.pk
 
-    services.remove_mapping(user=evidence.learner, mapping=mapping)
+    mappings.remove_mapping(user=evidence.learner, mapping=mapping)
 
     entry = last_entry()
     assert where(entry) == ("mapping.removed", evidence.learner, evidence.learner, evidence.centre)
@@ -195,7 +197,7 @@ def test_removing_a_mapping_records_what_it_was(evidence, criterion):
 
 
 def test_a_mapping_whose_entry_fails_is_not_added(evidence, criterion, monkeypatch):
-    failing_after_record(monkeypatch, services)
+    failing_after_record(monkeypatch, mappings)
 
     with pytest.raises(RuntimeError):
         mapped(evidence, criterion)
@@ -210,7 +212,7 @@ def test_a_mapping_whose_entry_fails_is_not_added(evidence, criterion, monkeypat
 def test_submitting_records_the_status_and_the_declaration(evidence, criterion):
     mapped(evidence, criterion)
 
-    submitted = services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+    submitted = evidence_services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
 
     entry = last_entry()
     learner = evidence.learner
@@ -229,7 +231,7 @@ def test_resubmitting_referred_evidence_is_recorded_as_a_resubmission(evidence, 
     mapped(evidence, criterion)
     Evidence.objects.filter(pk=evidence.pk).update(status=Evidence.Status.REFERRED)
 
-    services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+    evidence_services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
 
     entry = last_entry()
     assert entry.action == "evidence.resubmitted"
@@ -239,16 +241,16 @@ def test_resubmitting_referred_evidence_is_recorded_as_a_resubmission(evidence, 
 
 def test_a_submission_refused_for_want_of_a_mapping_records_nothing(evidence):
     with pytest.raises(PortfolioError, match="Map the evidence to at least one criterion"):
-        services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+        evidence_services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["evidence.created"]
 
 
 def test_a_submission_whose_entry_fails_leaves_the_evidence_a_draft(evidence, criterion, monkeypatch):
     mapped(evidence, criterion)
-    failing_after_record(monkeypatch, services)
+    failing_after_record(monkeypatch, status)
 
     with pytest.raises(RuntimeError):
-        services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+        evidence_services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
 
     evidence.refresh_from_db()
     assert (evidence.status, evidence.declared_at) == ("draft", None)
@@ -317,7 +319,7 @@ def cast(centre):
 
 
 def enrol(centre, cast, specification, **fields):
-    return people.enrol(
+    return enrolments.enrol(
         centre=centre,
         learner=cast["learner"],
         specifications=[specification],
@@ -333,7 +335,7 @@ def test_enrolling_records_who_enrolled_whom_on_what(centre, cast, specification
 
     entry = AuditEntry.objects.get()
     assert where(entry) == ("enrolment.created", cast["admin"], cast["learner"], centre)
-    assert (entry.subject_type, entry.subject_id) == ("portfolio.enrolment", str(enrolment.pk))
+    assert (entry.subject_type, entry.subject_id) == ("centres.enrolment", str(enrolment.pk))
     assert entry.summary == "Lee Learner enrolled on A/100/0001 v1 from 01/09/2026"
     assert entry.after == {
         "specifications": ["A/100/0001 v1"],
@@ -354,7 +356,7 @@ def test_changing_an_enrolment_records_the_fields_that_changed(centre, cast, spe
     enrolment = enrol(centre, cast, specification, by=cast["admin"])
     other_assessor = member(centre, Role.ASSESSOR, full_name="Bo Assessor")
 
-    people.update_enrolment(
+    enrolments.update_enrolment(
         enrolment=enrolment, assessor=other_assessor, status=Enrolment.Status.ON_HOLD, by=cast["admin"]
     )
 
@@ -372,7 +374,7 @@ def test_changing_an_enrolments_specifications_records_them(centre, cast, specif
     enrolment = enrol(centre, cast, specification)
     second = create_specification(code="B/100/0002")
 
-    people.update_enrolment(enrolment=enrolment, specifications=[second, specification])
+    enrolments.update_enrolment(enrolment=enrolment, specifications=[second, specification])
 
     assert (last_entry().before, last_entry().after) == (
         {"specifications": ["A/100/0001 v1"]},
@@ -382,7 +384,7 @@ def test_changing_an_enrolments_specifications_records_them(centre, cast, specif
 
 def test_saving_an_enrolment_unchanged_records_nothing(centre, cast, specification):
     enrolment = enrol(centre, cast, specification)
-    people.update_enrolment(enrolment=enrolment, specifications=[specification], status="active")
+    enrolments.update_enrolment(enrolment=enrolment, specifications=[specification], status="active")
     assert AuditEntry.objects.count() == 1
 
 
@@ -395,9 +397,9 @@ def test_the_enrolment_pages_record_the_administrator(client, centre, cast, spec
         "assessor": cast["assessor"].pk,
         "internal_verifier": cast["iv"].pk,
     }
-    assert client.post(reverse("centre:enrolment_create", args=[centre.pk]), data).status_code == 302
+    assert client.post(reverse("centres:enrolment_create", args=[centre.pk]), data).status_code == 302
     enrolment = Enrolment.objects.get()
-    url = reverse("centre:enrolment_edit", args=[centre.pk, enrolment.pk])
+    url = reverse("centres:enrolment_edit", args=[centre.pk, enrolment.pk])
     assert client.post(url, {**data, "status": "withdrawn"}).status_code == 302
 
     assert list(AuditEntry.objects.values_list("action", "actor", "after__status")) == [
@@ -476,16 +478,16 @@ def test_changing_roles_records_them(centre, cast):
 
 
 def test_a_refused_role_change_records_nothing(centre, cast):
-    with pytest.raises(PortfolioError, match="only administrator"):
+    with pytest.raises(CentreError, match="only administrator"):
         people.set_roles(centre=centre, user=cast["admin"], roles=[Role.EQA], changed_by=cast["admin"])
     assert AuditEntry.objects.count() == 0
 
 
 def test_a_portfolios_working_leaves_an_intact_chain(evidence, criterion):
     mapping = mapped(evidence, criterion)
-    services.remove_mapping(user=evidence.learner, mapping=mapping)
+    mappings.remove_mapping(user=evidence.learner, mapping=mapping)
     mapped(evidence, criterion)
-    services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+    evidence_services.submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
 
     assert list(AuditEntry.objects.values_list("action", flat=True)) == [
         "evidence.created",

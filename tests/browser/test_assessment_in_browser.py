@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from assessments.services import record_observation
+from assessments.services.observations import record_observation
 from tests.conftest import UNIT_FIXTURE
 from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory, lines_of, submitted_evidence
 from units.models import Criterion

@@ -7,8 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from portfolio.models import Membership
-from records.verification import verify_export
+from centres.models import Membership
+from records.verification.exports import verify_export
 from tests.browser.conftest import WCAG_AA
 from tests.conftest import UNIT_FIXTURE
 from tests.factories import member

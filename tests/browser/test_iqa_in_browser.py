@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from assessments.services import Decision, decide, record_observation, save_judgements, sign_off
-from tests.assessments.test_iqa_samples import make_sample
+from assessments.services.judging import Decision, decide, save_judgements
+from assessments.services.observations import record_observation
+from assessments.services.signatures import sign_off
 from tests.conftest import UNIT_FIXTURE
 from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory, lines_of, submitted_evidence
+from tests.quality.test_iqa_samples import make_sample
 from units.services import import_specification_files
 
 
@@ -27,7 +29,7 @@ def accept_as_assessor(evidence) -> None:
 
 
 def open_sample(page: Page, live_server, sample) -> None:
-    page.goto(live_server.url + reverse("assessments:iqa_plan", args=[sample.plan_id]))
+    page.goto(live_server.url + reverse("quality:plan", args=[sample.plan_id]))
     page.get_by_role("link", name=sample.enrolment.learner.full_name).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("sample:")
 
@@ -67,7 +69,7 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
     expect(page.get_by_text("Decision recorded: you disagree")).to_be_visible()
 
     sign_in(page, assessor.email)
-    page.goto(live_server.url + reverse("assessments:my_iqa"))
+    page.goto(live_server.url + reverse("quality:my_iqa"))
     expect(page.get_by_text("Discuss 2.1 with the learner and judge again.")).to_be_visible()
     expect(page.get_by_text("E2 does not show relationships outside the home.")).to_be_visible()
     page.get_by_role("link", name="E2 Reflective account: relationships").click()
@@ -75,7 +77,7 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
     fieldset.get_by_label("Met", exact=True).check()
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_text("E2 accepted; the learner is told.")).to_be_visible()
-    page.goto(live_server.url + reverse("assessments:my_iqa"))
+    page.goto(live_server.url + reverse("quality:my_iqa"))
     page.get_by_label("Your response").fill("Discussed with the learner; E2 now shows 2.1 and is accepted.")
     page.get_by_role("button", name="Respond").click()
     expect(page.get_by_text("Response sent to the internal verifier.")).to_be_visible()
@@ -104,6 +106,6 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
     page.get_by_role("button", name="Confirm unit completion").click()
     expect(page.get_by_text("Signed: Internal verifier: unit completion confirmed")).to_be_visible()
 
-    page.goto(live_server.url + reverse("portfolio:criterion_matrix", args=[enrolment.pk, unit.pk]))
+    page.goto(live_server.url + reverse("assessments:criterion_matrix", args=[enrolment.pk, unit.pk]))
     completion = page.locator("#sign-off div", has_text="Unit completion confirmed")
     expect(completion).to_contain_text(iv.full_name)

@@ -234,7 +234,7 @@ def test_the_navigation_shows_how_many_are_unread(signed_in, person, someone_els
     note(person, read=True)
     note(someone_else)
 
-    page = signed_in.get(reverse("portfolio:home")).content.decode()
+    page = signed_in.get(reverse("assessments:home")).content.decode()
 
     assert (
         f'<a id="nav-notifications" href="{LIST}" aria-label="Notifications, 3 unread">Notifications (3)</a>'
@@ -244,7 +244,7 @@ def test_the_navigation_shows_how_many_are_unread(signed_in, person, someone_els
 
 def test_the_navigation_shows_no_count_when_everything_is_read(signed_in, person):
     note(person, read=True)
-    page = signed_in.get(reverse("portfolio:home")).content.decode()
+    page = signed_in.get(reverse("assessments:home")).content.decode()
     assert f'<a id="nav-notifications" href="{LIST}">Notifications</a>' in page
 
 

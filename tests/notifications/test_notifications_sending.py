@@ -14,7 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.tasks import send_notification_email
-from portfolio.services import add_mapping, submit_evidence
+from portfolio.services.evidence import submit_evidence
+from portfolio.services.mappings import add_mapping
 from tests.factories import EnrolmentFactory, UserFactory, create_evidence_for, create_specification
 from tests.notifications.mailers import BROKEN_MAILERS
 from units.models import RangeItem

@@ -11,9 +11,13 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from portfolio import files
-from portfolio.models import Evidence, EvidenceFile, Membership
-from portfolio.services import PortfolioError, add_mapping, submit_evidence
+from centres.access import Access
+from centres.models import Membership
+from portfolio.models import Evidence, EvidenceFile
+from portfolio.selectors.files import file_panel_context
+from portfolio.services import PortfolioError, files
+from portfolio.services.evidence import submit_evidence
+from portfolio.services.mappings import add_mapping
 from portfolio.uploads import check_file
 from tests.factories import (
     ROLES,
@@ -69,7 +73,7 @@ def learner(client, enrolment):
 
 
 def upload_url(evidence) -> str:
-    return reverse("files:upload", args=[evidence.pk])
+    return reverse("portfolio:file_upload", args=[evidence.pk])
 
 
 def add(evidence, name: str, content: bytes) -> EvidenceFile:
@@ -344,13 +348,13 @@ def test_learner_cannot_download_another_learners_file(client, evidence):
     evidence_file = add(evidence, "a.pdf", PDF)
     client.force_login(EnrolmentFactory(centre=evidence.centre).learner)
 
-    response = client.get(reverse("files:download", args=[evidence_file.pk]))
+    response = client.get(reverse("portfolio:file_download", args=[evidence_file.pk]))
 
     assert response.status_code == 404
 
 
 def test_a_file_that_does_not_exist_is_not_found(learner, evidence):
-    assert learner.get(reverse("files:download", args=[999999])).status_code == 404
+    assert learner.get(reverse("portfolio:file_download", args=[999999])).status_code == 404
 
 
 # Submitted evidence
@@ -399,7 +403,7 @@ def test_replacing_a_file_keeps_the_old_version_downloadable(learner, evidence, 
     old = add(evidence, "plan.pdf", PDF)
 
     response = learner.post(
-        reverse("files:replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF))
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF))
     )
 
     new = EvidenceFile.objects.get(is_current=True)
@@ -409,16 +413,18 @@ def test_replacing_a_file_keeps_the_old_version_downloadable(learner, evidence, 
     ]
     assert (old.is_current, new.replaces) == (False, old)
     assert len(stored_files(media.MEDIA_ROOT)) == 2
-    download = learner.get(reverse("files:download", args=[old.pk]))
+    download = learner.get(reverse("portfolio:file_download", args=[old.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
 
 
 def test_panel_lists_earlier_versions_under_the_current_file(learner, evidence):
     old = add(evidence, "plan.pdf", PDF)
-    learner.post(reverse("files:replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF)))
+    learner.post(
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF))
+    )
 
-    (row,) = files.file_panel_context(user=evidence.learner, evidence=evidence)["file_panel"].rows
+    (row,) = file_panel_context(access=Access(evidence.learner), evidence=evidence)["file_panel"].rows
 
     assert row.current.file.original_name == "plan v2.pdf"
     assert [version.file.pk for version in row.earlier] == [old.pk]
@@ -428,7 +434,7 @@ def test_replacing_with_the_same_content_is_refused(learner, evidence, media):
     old = add(evidence, "plan.pdf", PDF)
 
     response = learner.post(
-        reverse("files:replace", args=[old.pk]), **multipart(("file", "plan.pdf", PDF)), **XHR
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "plan.pdf", PDF)), **XHR
     )
 
     assert response.status_code == 400
@@ -442,10 +448,12 @@ def test_replacing_with_the_same_content_is_refused(learner, evidence, media):
 
 def test_an_earlier_version_cannot_be_replaced(learner, evidence):
     old = add(evidence, "plan.pdf", PDF)
-    learner.post(reverse("files:replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF)))
+    learner.post(
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "plan v2.pdf", OTHER_PDF))
+    )
 
     response = learner.post(
-        reverse("files:replace", args=[old.pk]), **multipart(("file", "v3.png", PNG)), **XHR
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "v3.png", PNG)), **XHR
     )
 
     assert response.status_code == 400
@@ -460,7 +468,7 @@ def test_replacing_with_a_program_is_refused_and_the_current_file_stays(learner,
     old = add(evidence, "plan.pdf", PDF)
 
     response = learner.post(
-        reverse("files:replace", args=[old.pk]), **multipart(("file", "plan.pdf", EXE)), **XHR
+        reverse("portfolio:file_replace", args=[old.pk]), **multipart(("file", "plan.pdf", EXE)), **XHR
     )
 
     old.refresh_from_db()
@@ -476,7 +484,7 @@ def test_replacing_with_a_program_is_refused_and_the_current_file_stays(learner,
 def test_download_is_an_attachment_with_the_sniffed_type_and_the_original_name(learner, evidence):
     evidence_file = add(evidence, 'minutes "final".pdf', PDF)
 
-    response = learner.get(reverse("files:download", args=[evidence_file.pk]))
+    response = learner.get(reverse("portfolio:file_download", args=[evidence_file.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -489,7 +497,7 @@ def test_download_is_an_attachment_with_the_sniffed_type_and_the_original_name(l
 def test_download_encodes_a_unicode_name(learner, evidence):
     evidence_file = add(evidence, "réunion d’équipe.pdf", PDF)
 
-    response = learner.get(reverse("files:download", args=[evidence_file.pk]))
+    response = learner.get(reverse("portfolio:file_download", args=[evidence_file.pk]))
 
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''r%C3%A9union%20d%E2%80%99%C3%A9quipe.pdf"
@@ -500,7 +508,7 @@ def test_a_type_no_longer_allowed_is_downloaded_as_plain_bytes(learner, evidence
     evidence_file = add(evidence, "notes.txt", TEXT)
     media.EVIDENCE_ALLOWED_TYPES = ["application/pdf"]
 
-    response = learner.get(reverse("files:download", args=[evidence_file.pk]))
+    response = learner.get(reverse("portfolio:file_download", args=[evidence_file.pk]))
 
     assert response["Content-Type"] == "application/octet-stream"
 
@@ -512,7 +520,7 @@ def test_a_type_no_longer_allowed_is_downloaded_as_plain_bytes(learner, evidence
 def test_images_pdfs_and_video_open_in_the_browser(learner, evidence, name, content, content_type):
     evidence_file = add(evidence, name, content)
 
-    response = learner.get(reverse("files:view", args=[evidence_file.pk]))
+    response = learner.get(reverse("portfolio:file_view", args=[evidence_file.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
@@ -523,7 +531,7 @@ def test_images_pdfs_and_video_open_in_the_browser(learner, evidence, name, cont
 def test_other_types_are_downloaded_even_from_the_view_link(learner, evidence):
     evidence_file = add(evidence, "notes.txt", TEXT)
 
-    response = learner.get(reverse("files:view", args=[evidence_file.pk]))
+    response = learner.get(reverse("portfolio:file_view", args=[evidence_file.pk]))
 
     assert response["Content-Disposition"] == 'attachment; filename="notes.txt"'
     assert response["Content-Type"] == "text/plain"
@@ -535,9 +543,9 @@ def test_panel_offers_view_only_for_types_that_open_in_the_browser(learner, evid
 
     page = learner.get(reverse("portfolio:evidence_detail", args=[evidence.pk])).content.decode()
 
-    assert reverse("files:view", args=[pdf.pk]) in page
-    assert reverse("files:view", args=[text.pk]) not in page
-    assert reverse("files:download", args=[text.pk]) in page
+    assert reverse("portfolio:file_view", args=[pdf.pk]) in page
+    assert reverse("portfolio:file_view", args=[text.pk]) not in page
+    assert reverse("portfolio:file_download", args=[text.pk]) in page
 
 
 def test_panel_reminds_the_learner_to_anonymise_before_uploading(learner, evidence):
@@ -570,10 +578,10 @@ class World:
 READ = [200, 404, 200, 404, 200, 200, 200, 404, 302]
 WRITE = [302, 404, 403, 404, 403, 403, 403, 404, 302]
 ACTIONS = {
-    "download": ("get", lambda w: reverse("files:download", args=[w.evidence_file.pk]), READ),
-    "view": ("get", lambda w: reverse("files:view", args=[w.evidence_file.pk]), READ),
-    "upload": ("post", lambda w: reverse("files:upload", args=[w.evidence.pk]), WRITE),
-    "replace": ("post", lambda w: reverse("files:replace", args=[w.evidence_file.pk]), WRITE),
+    "download": ("get", lambda w: reverse("portfolio:file_download", args=[w.evidence_file.pk]), READ),
+    "view": ("get", lambda w: reverse("portfolio:file_view", args=[w.evidence_file.pk]), READ),
+    "upload": ("post", lambda w: reverse("portfolio:file_upload", args=[w.evidence.pk]), WRITE),
+    "replace": ("post", lambda w: reverse("portfolio:file_replace", args=[w.evidence_file.pk]), WRITE),
 }
 
 
@@ -617,7 +625,7 @@ def test_inactive_learner_is_treated_as_signed_out(client, world):
     learner.save()
     client.force_login(learner)
 
-    response = client.get(reverse("files:download", args=[world.evidence_file.pk]))
+    response = client.get(reverse("portfolio:file_download", args=[world.evidence_file.pk]))
 
     assert response.status_code == 302
 
@@ -655,7 +663,7 @@ def test_file_panel_costs_one_query_whatever_the_number_of_files(evidence, djang
     evidence = Evidence.objects.select_related("enrolment").get(pk=evidence.pk)
 
     with django_assert_num_queries(1):
-        context = files.file_panel_context(user=learner, evidence=evidence)
+        context = file_panel_context(access=Access(learner), evidence=evidence)
         page = render_to_string("portfolio/_files.html", context)
 
     assert len(context["file_panel"].rows) == count
@@ -664,6 +672,6 @@ def test_file_panel_costs_one_query_whatever_the_number_of_files(evidence, djang
 
 
 def test_someone_not_signed_in_gets_no_upload_form(evidence):
-    context = files.file_panel_context(user=UserFactory(), evidence=evidence)
+    context = file_panel_context(access=Access(UserFactory()), evidence=evidence)
 
     assert context["file_panel"].may_upload is False

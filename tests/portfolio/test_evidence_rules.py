@@ -5,15 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portfolio.models import Enrolment, Evidence, EvidenceMapping
-from portfolio.services import (
-    PortfolioError,
-    add_mapping,
-    create_evidence,
-    remove_mapping,
-    submit_evidence,
-    update_evidence,
-)
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceMapping
+from portfolio.services import PortfolioError
+from portfolio.services.evidence import create_evidence, submit_evidence, update_evidence
+from portfolio.services.mappings import add_mapping, remove_mapping
 from tests.factories import CentreFactory, EnrolmentFactory, create_evidence_for, method
 from units.models import Criterion, RangeItem
 

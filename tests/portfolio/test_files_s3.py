@@ -18,7 +18,7 @@ BOUNDARY = "----evidence-files-s3-boundary"
 def test_s3_bucket_setting_switches_file_storage_to_django_storages():
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("S3_")},
-        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "S3_BUCKET": "portfolio-evidence",
         "S3_ENDPOINT_URL": "https://s3.example.org",
         "S3_REGION": "eu-west-2",
@@ -87,7 +87,7 @@ def test_files_are_stored_in_the_bucket_and_served_through_the_permission_checki
     )
 
     response = client.post(
-        reverse("files:upload", args=[evidence.pk]),
+        reverse("portfolio:file_upload", args=[evidence.pk]),
         body,
         content_type=f"multipart/form-data; boundary={BOUNDARY}",
     )
@@ -95,7 +95,7 @@ def test_files_are_stored_in_the_bucket_and_served_through_the_permission_checki
     stored = EvidenceFile.objects.get()
     assert response.status_code == 302
     assert [item["Key"] for item in s3.list_objects_v2(Bucket="evidence")["Contents"]] == [stored.file.name]
-    download = client.get(reverse("files:download", args=[stored.pk]))
+    download = client.get(reverse("portfolio:file_download", args=[stored.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Disposition"] == 'attachment; filename="plan.pdf"'

@@ -5,9 +5,9 @@ import io
 import pytest
 from django.db import DatabaseError
 
-from portfolio import files
-from portfolio.models import Enrolment, EvidenceFile
-from portfolio.services import PortfolioError
+from centres.models import Enrolment
+from portfolio.models import EvidenceFile
+from portfolio.services import PortfolioError, files
 from portfolio.uploads import check_file
 from tests.factories import EnrolmentFactory, create_evidence_for
 from tests.samples import PDF, PNG

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from portfolio.services import add_mapping
+from portfolio.services.mappings import add_mapping
 from tests.factories import ROLES, EnrolmentFactory, create_evidence_for, people_around
 from units.models import Criterion
 
@@ -37,11 +37,11 @@ READ = [200, 404, 200, 404, 200, 200, 200, 404, 302]
 LEARNER_WRITES = [302, 404, 403, 404, 403, 403, 403, 404, 302]
 LEARNER_FORM = [200, 404, 403, 404, 403, 403, 403, 404, 302]
 PAGES = {
-    "enrolment page": ("get", lambda w: reverse("portfolio:enrolment_detail", args=[w.enrolment.pk]), READ),
+    "enrolment page": ("get", lambda w: reverse("assessments:enrolment_detail", args=[w.enrolment.pk]), READ),
     "evidence list": ("get", lambda w: reverse("portfolio:evidence_list", args=[w.enrolment.pk]), READ),
     "criterion matrix": (
         "get",
-        lambda w: reverse("portfolio:criterion_matrix", args=[w.enrolment.pk, w.specification.pk]),
+        lambda w: reverse("assessments:criterion_matrix", args=[w.enrolment.pk, w.specification.pk]),
         READ,
     ),
     "evidence page": ("get", lambda w: reverse("portfolio:evidence_detail", args=[w.evidence.pk]), READ),
@@ -115,7 +115,7 @@ def test_home_lists_only_what_each_person_may_see(client, world):
     }
     for role, expected in expectations.items():
         client.force_login(world.people[role])
-        page = client.get(reverse("portfolio:home"))
+        page = client.get(reverse("assessments:home"))
         shown = sorted(e.pk for e, _ in [*page.context["own"], *page.context["others"]])
         assert shown == sorted(expected), role
 
@@ -123,5 +123,5 @@ def test_home_lists_only_what_each_person_may_see(client, world):
 def test_centre_admin_and_eqa_see_every_enrolment_of_their_centre(client, world):
     for role in ("centre admin", "eqa"):
         client.force_login(world.people[role])
-        page = client.get(reverse("portfolio:home"))
+        page = client.get(reverse("assessments:home"))
         assert len(page.context["others"]) == 2, role

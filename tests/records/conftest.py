@@ -5,15 +5,17 @@ from typing import Any
 
 import pytest
 
-from assessments.models import Sample
-from assessments.services import Decision, save_judgements
-from portfolio import files
-from portfolio.models import Enrolment, Evidence, Membership
-from portfolio.services import add_mapping, submit_evidence
+from assessments.services.judging import Decision, save_judgements
+from centres.models import Enrolment, Membership
+from portfolio.models import Evidence
+from portfolio.services import files
+from portfolio.services.evidence import submit_evidence
+from portfolio.services.mappings import add_mapping
 from portfolio.uploads import check_file
+from quality.models import Sample
 from tests.assessments.test_assessment_rules import accept
-from tests.assessments.test_iqa_samples import admin_check, complete, decide, make_sample, signed_unit
 from tests.factories import CentreFactory, EnrolmentFactory, create_evidence_for, lines_of, member
+from tests.quality.test_iqa_samples import admin_check, complete, decide, make_sample, signed_unit
 from tests.samples import PDF, PNG
 
 

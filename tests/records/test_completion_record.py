@@ -11,10 +11,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.models import SignOff
-from assessments.services import reopen
-from portfolio import files
-from portfolio.models import Enrolment, Evidence, EvidenceFile, EvidenceMapping
-from portfolio.services import add_mapping
+from assessments.services.signatures import reopen
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
+from portfolio.services import files
+from portfolio.services.mappings import add_mapping
 from portfolio.uploads import check_file
 from records.pdf import completion_record_filename, completion_record_pdf
 from records.selectors import completion_record
@@ -155,7 +156,7 @@ def test_a_completed_record_prints_the_sha256_digest_of_every_signature_in_force
     completed_standard, standard
 ):
     text = squashed(record_text(completed_standard, standard))
-    signatures = SignOff.objects.filter(enrolment=completed_standard, voided_at=None)
+    signatures = SignOff.objects.in_force().filter(enrolment=completed_standard)
     assert signatures.count() == 4
     for signature in signatures:
         assert f"SHA-256digestofwhatwassigned:{signature.digest}" in text, signature.role

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEntry
+from centres.models import Membership
+from centres.services.enrolments import update_enrolment
 from notifications.models import Notification
-from portfolio.models import EvidenceFile, Membership
-from portfolio.people import update_enrolment
+from portfolio.models import EvidenceFile
 from records import services
 from records.models import Export
 from records.services import (
@@ -25,7 +26,7 @@ from records.services import (
     start_cohort_export,
     start_portfolio_export,
 )
-from records.verification import verify_export
+from records.verification.exports import verify_export
 from tests.factories import CentreFactory, EnrolmentFactory, member
 from tests.notifications.test_notifications_sending import database_queue, run_worker_once  # noqa: F401
 

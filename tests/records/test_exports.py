@@ -13,17 +13,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Action, Review, SampleDecision, SignOff
-from assessments.services import Decision, reopen, save_judgements
-from assessments.services import decide as decide_evidence
-from portfolio import files
-from portfolio.models import Enrolment, Evidence, EvidenceFile, Membership
-from portfolio.services import submit_evidence
+from assessments.models import Review, SignOff
+from assessments.services.judging import Decision, save_judgements
+from assessments.services.judging import decide as decide_evidence
+from assessments.services.signatures import reopen
+from centres.models import Enrolment, Membership
+from portfolio.models import Evidence, EvidenceFile
+from portfolio.services import files
+from portfolio.services.evidence import submit_evidence
 from portfolio.uploads import check_file
+from quality.models import Action, SampleDecision
 from records.exports import safe_name, write_cohort_export, write_learner_export
 from records.pdf import completion_record_filename
 from tests.assessments.test_assessment_rules import accept
-from tests.assessments.test_iqa_samples import decide, make_sample, signed_unit
 from tests.factories import (
     EnrolmentFactory,
     bulk_portfolio,
@@ -32,6 +34,7 @@ from tests.factories import (
     lines_of,
     member,
 )
+from tests.quality.test_iqa_samples import decide, make_sample, signed_unit
 from tests.records.conftest import documented_evidence
 from tests.samples import OTHER_PDF, PDF, PNG, TEXT
 

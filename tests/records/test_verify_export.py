@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from records.exports import write_cohort_export, write_learner_export
-from records.verification import verify_export
+from records.verification.exports import verify_export
 from tests.factories import EnrolmentFactory
 
 # Verification reads the record as any file: a plain PDF stands in for the rendered one, to save seconds.

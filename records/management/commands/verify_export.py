@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from records.verification import verify_export
+from records.verification.exports import verify_export
 
 
 class Command(BaseCommand):

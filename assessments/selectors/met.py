@@ -1,0 +1,174 @@
+"""What is met, for whom, and why not; and progress: computed from judgements in a fixed number of queries.
+
+A line of the recording form (a criterion, or one of its range items) is met when the assessor has judged it met
+on accepted evidence; under a skill-based group one of those pieces must be a direct observation. It is evidenced
+when any piece is mapped to it. `progress_for` and the criterion matrix count both from the same lines.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from assessments.models import Judgement
+from centres.models import Enrolment
+from portfolio.models import Evidence, EvidenceMapping
+from units.models import Group, Specification
+from units.selectors import Line, countable_lines
+
+
+@dataclass
+class CountableState:
+    """Where one criterion (or range item) stands for a learner, and in words why it is not met yet."""
+
+    needs_observation: bool
+    mapped: list[Evidence] = field(default_factory=list)
+    met_by: list[Evidence] = field(default_factory=list)
+    judged_not_met: list[Evidence] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        if not self.met_by:
+            return False
+        return not self.needs_observation or any(e.method.is_observation for e in self.met_by)
+
+    @property
+    def reason(self) -> str:
+        if self.met:
+            return ""
+        if self.met_by:
+            numbers = ", ".join(e.reference for e in self.met_by)
+            return (
+                f"Judged met on {numbers}, but this criterion is skill-based: it needs an accepted direct "
+                "observation (OBS) of practice among the evidence judged met."
+            )
+        if self.judged_not_met:
+            return f"Judged not yet met on {', '.join(e.reference for e in self.judged_not_met)}."
+        if any(e.is_awaiting_assessment for e in self.mapped):
+            return "Evidence submitted: awaiting the assessor."
+        if self.mapped:
+            return "Evidence mapped but not yet submitted."
+        return "Not yet evidenced."
+
+
+States = dict[tuple[int, int], dict[Line, CountableState]]
+
+
+def countable_states(
+    *, enrolments: Iterable[Enrolment], specification_ids: Iterable[int] | None = None
+) -> States:
+    """Per (enrolment, specification): the state of every mapped line; unmapped lines are simply absent."""
+    enrolment_ids = [e.pk for e in enrolments]
+    mappings = EvidenceMapping.objects.filter(evidence__enrolment_id__in=enrolment_ids).select_related(
+        "evidence__method", "criterion__group"
+    )
+    if specification_ids is not None:
+        mappings = mappings.filter(criterion__specification_id__in=list(specification_ids))
+    latest: dict[int, Judgement] = {}
+    judgements = Judgement.objects.filter(evidence__enrolment_id__in=enrolment_ids).only(
+        "mapping_id", "round", "met"
+    )
+    for judgement in judgements.order_by("round"):
+        latest[judgement.mapping_id] = judgement
+    states: States = defaultdict(dict)
+    for mapping in mappings.order_by("evidence__number"):
+        evidence = mapping.evidence
+        per_spec = states[(evidence.enrolment_id, mapping.criterion.specification_id)]
+        key = (mapping.criterion_id, mapping.range_item_id)
+        state = per_spec.get(key) or per_spec.setdefault(
+            key, CountableState(needs_observation=mapping.criterion.group.kind == Group.Kind.SKILL)
+        )
+        state.mapped.append(evidence)
+        judgement = latest.get(mapping.pk)
+        if judgement is None:
+            continue
+        if judgement.met and evidence.status == Evidence.Status.ACCEPTED:
+            state.met_by.append(evidence)
+        elif not judgement.met:
+            state.judged_not_met.append(evidence)
+    return states
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of a specification (or group) has evidence and is met; range items count one by one."""
+
+    mapped: int
+    total: int
+    met: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.mapped / self.total) if self.total else 0
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.total) and self.met == self.total
+
+    @classmethod
+    def of(cls, lines: Iterable[Line], states: dict[Line, CountableState]) -> "Progress":
+        """The one count of evidenced and met lines: only the form's own lines count, whatever else is mapped."""
+        found = [states.get(line) for line in lines]
+        return cls(
+            mapped=sum(1 for state in found if state and state.mapped),
+            total=len(found),
+            met=sum(1 for state in found if state and state.met),
+        )
+
+
+def progress_for(enrolments: Iterable[Enrolment]) -> dict[tuple[int, int], Progress]:
+    """Progress per (enrolment, specification) of the enrolments' specifications (prefetched)."""
+    enrolments = list(enrolments)
+    specification_ids = {
+        enrolled.specification_id
+        for enrolment in enrolments
+        for enrolled in enrolment.enrolled_specifications.all()
+    }
+    lines = countable_lines(specification_ids=specification_ids)
+    states = countable_states(enrolments=enrolments)
+    return {
+        (enrolment.pk, enrolled.specification_id): Progress.of(
+            lines.get(enrolled.specification_id, []),
+            states.get((enrolment.pk, enrolled.specification_id), {}),
+        )
+        for enrolment in enrolments
+        for enrolled in enrolment.enrolled_specifications.all()
+    }
+
+
+class SpecificationProgress(NamedTuple):
+    specification: Specification
+    progress: Progress
+
+
+class EnrolmentProgress(NamedTuple):
+    """An enrolment with the progress of each of its specifications, in the enrolment's order."""
+
+    enrolment: Enrolment
+    specifications: list[SpecificationProgress]
+
+
+def with_progress(enrolments: Iterable[Enrolment]) -> list[EnrolmentProgress]:
+    enrolments = list(enrolments)
+    progress = progress_for(enrolments)
+    return [
+        EnrolmentProgress(
+            enrolment,
+            [
+                SpecificationProgress(
+                    enrolled.specification, progress[(enrolment.pk, enrolled.specification_id)]
+                )
+                for enrolled in enrolment.enrolled_specifications.all()
+            ],
+        )
+        for enrolment in enrolments
+    ]
+
+
+def current_round(evidence: Evidence) -> int:
+    """The round of assessment the evidence is in: one more than the rounds closed."""
+    return evidence.reviews.count() + 1

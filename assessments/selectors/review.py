@@ -1,0 +1,98 @@
+"""The assessor's review screen and the learner's feedback: every round of judgements on a piece of evidence."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Prefetch, QuerySet
+
+from assessments.models import Judgement, Review
+from assessments.selectors.signatures import signed_specification_ids
+from portfolio.models import Evidence, EvidenceMapping
+from units.models import Guidance
+
+
+class Round(NamedTuple):
+    """A closed round: the decision, and the judgements made in it."""
+
+    review: Review
+    judgements: list[Judgement]
+
+
+@dataclass(frozen=True)
+class MappingForReview:
+    mapping: EvidenceMapping
+    judgement: Judgement | None
+    marking_points: list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    round: int
+    mappings: list[MappingForReview]
+    history: list[Round]
+    frozen_specification_ids: set[int]
+
+
+def _judgements(evidence: Evidence) -> QuerySet[Judgement]:
+    """Every judgement on the evidence with what it was about, so a round prints in no further queries."""
+    return Judgement.objects.filter(evidence=evidence).select_related(
+        "assessor", "mapping__criterion__specification", "mapping__range_item"
+    )
+
+
+def _mappings(evidence: Evidence) -> list[EvidenceMapping]:
+    return list(
+        EvidenceMapping.objects.filter(evidence=evidence)
+        .select_related("criterion__specification", "criterion__group", "range_item")
+        .prefetch_related(
+            "criterion__range_items",
+            "criterion__indicative_content",
+            Prefetch("criterion__group__guidance", queryset=Guidance.objects.order_by("position")),
+        )
+    )
+
+
+def review_page(*, evidence: Evidence) -> ReviewPage:
+    """The review screen: each mapping with the verbatim criterion, range items, indicative content and the
+    guidance's marking points, this round's judgements, and every earlier round, in a fixed number of queries."""
+    reviews = list(evidence.reviews.select_related("assessor").order_by("round"))
+    round_now = len(reviews) + 1
+    mappings = _mappings(evidence)
+    whole: dict[int, list[Guidance]] = defaultdict(list)
+    for guidance in Guidance.objects.filter(
+        specification_id__in={m.criterion.specification_id for m in mappings}, groups__isnull=True
+    ):
+        whole[guidance.specification_id].append(guidance)
+    judgements = list(_judgements(evidence).order_by("round", "pk"))
+    this_round = {j.mapping_id: j for j in judgements if j.round == round_now}
+    by_round: dict[int, list[Judgement]] = defaultdict(list)
+    for judgement in judgements:
+        if judgement.round < round_now:
+            by_round[judgement.round].append(judgement)
+    return ReviewPage(
+        round=round_now,
+        mappings=[
+            MappingForReview(
+                mapping=m,
+                judgement=this_round.get(m.pk),
+                marking_points=[
+                    (g.title, g.marking_points)
+                    for g in [*m.criterion.group.guidance.all(), *whole[m.criterion.specification_id]]
+                    if g.marking_points
+                ],
+            )
+            for m in mappings
+        ],
+        history=[Round(review, by_round[review.round]) for review in reviews],
+        frozen_specification_ids=signed_specification_ids(enrolment_id=evidence.enrolment_id),
+    )
+
+
+def feedback_history(*, evidence: Evidence) -> list[Round]:
+    """Every closed round with its judgements, newest first, for the learner's evidence page."""
+    reviews = list(Review.objects.filter(evidence=evidence).select_related("assessor").order_by("-round"))
+    judgements: dict[int, list[Judgement]] = defaultdict(list)
+    for judgement in _judgements(evidence):
+        judgements[judgement.round].append(judgement)
+    return [Round(review, judgements[review.round]) for review in reviews]

@@ -1,0 +1,232 @@
+"""An assessor's work on submitted evidence: judging each mapping met or not yet met, adding or removing a mapping,
+and closing the round by accepting the evidence or referring it back."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from assessments.models import Judgement, Review
+from assessments.selectors.met import current_round
+from assessments.selectors.signatures import signed_specification_ids
+from assessments.services import AssessmentError, SignedOffError, StaleFormError
+from audit.services import record
+from notifications.services import notify
+from portfolio.models import Evidence, EvidenceMapping
+from portfolio.services.mappings import check_mappable, mapping_values
+from portfolio.services.status import ACCEPT, REFER, bump_version, change_status
+from units.models import Criterion, RangeItem, Specification
+
+
+def evidence_url(evidence: Evidence) -> str:
+    return reverse("portfolio:evidence_detail", args=[evidence.pk])
+
+
+def _lock_for_assessment(*, assessor: User, evidence: Evidence, version: int) -> Evidence:
+    """The evidence row, locked, after every check an assessor's change needs."""
+    locked = (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("enrolment", "learner")
+        .get(pk=evidence.pk)
+    )
+    if assessor.pk == locked.learner_id:
+        raise AssessmentError("You cannot judge your own evidence.")
+    if assessor.pk != locked.enrolment.assessor_id:
+        raise AssessmentError(f"{locked.learner} is not on your caseload.")
+    if locked.version != version:
+        raise StaleFormError(
+            f"{locked.reference} was changed by someone else while you had it open, so your changes were not "
+            "saved. The current state is shown: check it and judge again."
+        )
+    if not locked.is_awaiting_assessment:
+        raise AssessmentError(
+            f"{locked.reference} is {locked.get_status_display().lower()}: only submitted evidence is judged."
+        )
+    return locked
+
+
+def refuse_if_signed(evidence: Evidence, specification_ids: set[int]) -> None:
+    """Judgements covered by a signature in force are frozen, and so is what the evidence is mapped to."""
+    frozen = signed_specification_ids(enrolment_id=evidence.enrolment_id) & specification_ids
+    if frozen:
+        codes = ", ".join(Specification.objects.filter(pk__in=frozen).values_list("code", flat=True))
+        raise SignedOffError(
+            f"{evidence.reference} is covered by the sign-off of {codes}: its judgements are frozen. "
+            "Reopen the unit, with a reason, to change them."
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One mapping's judgement as the assessor entered it; `met=None` leaves it unjudged."""
+
+    mapping_id: int
+    met: bool | None
+    feedback: str = ""
+
+
+def _record_judgement(
+    *, assessor: User, evidence: Evidence, mapping: EvidenceMapping, round_now: int, decision: Decision
+) -> None:
+    """Record (or revise, within this round) one judgement; an unchanged one writes nothing."""
+    judgement = Judgement.objects.filter(mapping=mapping, round=round_now).first()
+    before = {"met": judgement.met, "feedback": judgement.feedback} if judgement else None
+    after = {"met": decision.met, "feedback": decision.feedback.strip()}
+    if before == after:
+        return
+    Judgement.objects.update_or_create(
+        mapping=mapping,
+        round=round_now,
+        defaults={
+            "evidence": evidence,
+            "met": decision.met,
+            "feedback": decision.feedback.strip(),
+            "assessor": assessor,
+            "judged_at": timezone.now(),
+        },
+    )
+    record(
+        actor=assessor,
+        action="judgement.recorded",
+        summary=(
+            f"{mapping.criterion.specification.code} {mapping.label} judged "
+            f"{'met' if decision.met else 'not yet met'} on {evidence.reference} (round {round_now})"
+        ),
+        subject=mapping,
+        learner=evidence.learner_id,
+        centre=evidence.centre_id,
+        before=before,
+        after=after,
+    )
+
+
+def save_judgements(
+    *, assessor: User, evidence: Evidence, version: int, decisions: list[Decision]
+) -> Evidence:
+    """Record (or revise, within this round) the assessor's judgement of each mapping."""
+    with transaction.atomic():
+        locked = _lock_for_assessment(assessor=assessor, evidence=evidence, version=version)
+        mappings = {m.pk: m for m in locked.mappings.select_related("criterion__specification", "range_item")}
+        if any(d.mapping_id not in mappings for d in decisions):
+            raise StaleFormError(
+                f"A criterion you judged is no longer mapped to {locked.reference}. The current state is shown."
+            )
+        chosen = [d for d in decisions if d.met is not None]
+        refuse_if_signed(locked, {mappings[d.mapping_id].criterion.specification_id for d in chosen})
+        round_now = current_round(locked)
+        for decision in chosen:
+            _record_judgement(
+                assessor=assessor,
+                evidence=locked,
+                mapping=mappings[decision.mapping_id],
+                round_now=round_now,
+                decision=decision,
+            )
+        bump_version(locked)
+        return locked
+
+
+def _refuse_undecidable(
+    evidence: Evidence, judged: dict[int, Judgement], accept: bool, feedback: str
+) -> None:
+    """A round closes when every mapping is judged; accepted evidence meets something; a referral says why."""
+    mapping_ids = set(evidence.mappings.values_list("pk", flat=True))
+    if not mapping_ids:
+        raise AssessmentError(f"{evidence.reference} is not mapped to any criterion: refer it back instead.")
+    if missing := len(mapping_ids - set(judged)):
+        raise AssessmentError(f"Judge every criterion first: {missing} not judged yet in this round.")
+    if accept and not any(j.met for j in judged.values()):
+        raise AssessmentError(
+            f"None of {evidence.reference}'s criteria is judged met: refer it back with feedback instead."
+        )
+    if not accept and not feedback and not any(j.feedback for j in judged.values()):
+        raise AssessmentError("Say what the learner should do: feedback is needed to refer evidence back.")
+
+
+def decide(*, assessor: User, evidence: Evidence, version: int, accept: bool, feedback: str) -> Review:
+    """Close this round: accept the evidence, or refer it back to the learner with feedback."""
+    feedback = feedback.strip()
+    with transaction.atomic():
+        locked = _lock_for_assessment(assessor=assessor, evidence=evidence, version=version)
+        round_now = current_round(locked)
+        judged = {j.mapping_id: j for j in Judgement.objects.filter(evidence=locked, round=round_now)}
+        _refuse_undecidable(locked, judged, accept, feedback)
+        review = Review.objects.create(
+            evidence=locked,
+            round=round_now,
+            decision=Review.Decision.ACCEPTED if accept else Review.Decision.REFERRED,
+            feedback=feedback,
+            assessor=assessor,
+            decided_at=timezone.now(),
+        )
+        transition = ACCEPT if accept else REFER
+        change_status(
+            evidence=locked,
+            transition=transition,
+            by=assessor,
+            summary=f"{locked.reference} {transition.verb} (round {round_now})",
+            audited={"feedback": feedback},
+        )
+        notify(
+            recipient=locked.learner,
+            subject=f"Feedback on {locked.reference}: {transition.verb}",
+            message=(
+                f"{assessor.full_name} has {transition.verb} {locked.reference} “{locked.title}”."
+                + (f"\n\n{feedback}" if feedback else "")
+            ),
+            url=evidence_url(locked),
+        )
+        return review
+
+
+def add_mapping(
+    *, assessor: User, evidence: Evidence, version: int, criterion: Criterion, range_item: RangeItem | None
+) -> EvidenceMapping:
+    """An assessor may map submitted evidence to a criterion the learner missed."""
+    with transaction.atomic():
+        locked = _lock_for_assessment(assessor=assessor, evidence=evidence, version=version)
+        check_mappable(locked, criterion, range_item)
+        refuse_if_signed(locked, {criterion.specification_id})
+        try:
+            with transaction.atomic():
+                mapping = EvidenceMapping.objects.create(
+                    evidence=locked, criterion=criterion, range_item=range_item, created_by=assessor
+                )
+        except IntegrityError:
+            raise AssessmentError(f"{locked.reference} is already mapped to that criterion.") from None
+        record(
+            actor=assessor,
+            action="mapping.added",
+            summary=f"{criterion.specification.code} {mapping.label} mapped to {locked.reference} by the assessor",
+            subject=mapping,
+            learner=locked.learner_id,
+            centre=locked.centre_id,
+            after=mapping_values(mapping),
+        )
+        bump_version(locked)
+        return mapping
+
+
+def remove_mapping(*, assessor: User, mapping: EvidenceMapping, version: int) -> None:
+    """An assessor may take off a mapping added in this round; one judged before stays, with its history."""
+    with transaction.atomic():
+        locked = _lock_for_assessment(assessor=assessor, evidence=mapping.evidence, version=version)
+        refuse_if_signed(locked, {mapping.criterion.specification_id})
+        if Judgement.objects.filter(mapping=mapping, round__lt=current_round(locked)).exists():
+            raise AssessmentError(
+                f"{mapping.label} was judged in an earlier round: it stays, with its history. Judge it not met "
+                "instead."
+            )
+        record(
+            actor=assessor,
+            action="mapping.removed",
+            summary=f"{mapping.criterion.specification.code} {mapping.label} removed from {locked.reference} by the assessor",
+            subject=mapping,
+            learner=locked.learner_id,
+            centre=locked.centre_id,
+            before=mapping_values(mapping),
+        )
+        mapping.delete()
+        bump_version(locked)

@@ -1,0 +1,123 @@
+"""The assessor's review screen: the evidence beside each mapped criterion, judged met or not yet met, then
+accepted or referred back; mappings the learner missed may be added."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from assessments.forms import countable_choices, parse_countable
+from assessments.permissions import can_review
+from assessments.selectors.review import review_page
+from assessments.services import StaleFormError
+from assessments.services.judging import Decision, add_mapping, decide, remove_mapping, save_judgements
+from centres.access import access_of, change_or_403
+from portfolio.models import Evidence, EvidenceMapping
+from portfolio.selectors.evidence import evidence_detail
+from portfolio.selectors.files import file_panel_context
+from portfolio.services import PortfolioError
+from portfolio.views.evidence import visible_evidence
+
+
+def _reviewable(request: HttpRequest, pk: int, message: str) -> Evidence:
+    return change_or_403(request, visible_evidence(request, pk), can_review, message)
+
+
+def _review_page(
+    request: HttpRequest, evidence: Evidence, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    evidence = evidence_detail(pk=evidence.pk)
+    context = {
+        "evidence": evidence,
+        "error": error,
+        "countables": countable_choices(evidence.enrolment),
+        **vars(review_page(evidence=evidence)),
+        **file_panel_context(access=access_of(request), evidence=evidence),
+    }
+    template = "assessments/review.html#panel" if request.htmx else "assessments/review.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessor's screen: evidence beside each criterion, judged met or not yet met, then a decision."""
+    evidence = _reviewable(request, pk, "Only the learner's assessor judges this evidence.")
+    if request.method == "GET":
+        return _review_page(request, evidence)
+    action = request.POST.get("action", "save")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _review_page(
+            request, evidence, status=400, error="The form was incomplete: reload and try again."
+        )
+    decisions = [
+        Decision(
+            mapping_id=mapping.pk,
+            met={"met": True, "not_met": False}.get(request.POST.get(f"met-{mapping.pk}", "")),
+            feedback=request.POST.get(f"feedback-{mapping.pk}", ""),
+        )
+        for mapping in evidence.mappings.all()
+    ]
+    try:
+        evidence = save_judgements(
+            assessor=request.user, evidence=evidence, version=version, decisions=decisions
+        )
+        if action in ("accept", "refer"):
+            decide(
+                assessor=request.user,
+                evidence=evidence,
+                version=evidence.version,
+                accept=action == "accept",
+                feedback=request.POST.get("feedback", ""),
+            )
+    except StaleFormError as error:
+        return _review_page(request, evidence, status=409, error=str(error))
+    except PortfolioError as error:
+        return _review_page(request, evidence, status=400, error=str(error))
+    if action == "save":
+        messages.success(request, f"Judgements on {evidence.reference} saved.")
+        return (
+            _review_page(request, evidence) if request.htmx else redirect("assessments:review", evidence.pk)
+        )
+    messages.success(
+        request,
+        f"{evidence.reference} {'accepted' if action == 'accept' else 'referred back'}; the learner is told.",
+    )
+    return redirect("assessments:caseload")
+
+
+@require_POST
+def review_mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _reviewable(request, pk, "Only the learner's assessor changes this evidence's mappings.")
+    try:
+        criterion, range_item = parse_countable(request.POST.get("countable", ""))
+        add_mapping(
+            assessor=request.user,
+            evidence=evidence,
+            version=int(request.POST.get("version") or -1),
+            criterion=criterion,
+            range_item=range_item,
+        )
+    except StaleFormError as error:
+        return _review_page(request, evidence, status=409, error=str(error))
+    except PortfolioError as error:
+        return _review_page(request, evidence, status=400, error=str(error))
+    return _review_page(request, evidence) if request.htmx else redirect("assessments:review", evidence.pk)
+
+
+@require_POST
+def review_mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    mapping = get_object_or_404(EvidenceMapping.objects.select_related("evidence"), pk=pk)
+    evidence = _reviewable(
+        request, mapping.evidence_id, "Only the learner's assessor changes this evidence's mappings."
+    )
+    try:
+        remove_mapping(assessor=request.user, mapping=mapping, version=int(request.POST.get("version") or -1))
+    except StaleFormError as error:
+        return _review_page(request, evidence, status=409, error=str(error))
+    except PortfolioError as error:
+        return _review_page(request, evidence, status=400, error=str(error))
+    return _review_page(request, evidence) if request.htmx else redirect("assessments:review", evidence.pk)

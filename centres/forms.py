@@ -1,0 +1,174 @@
+"""Forms of the centre pages: they parse and offer choices; the rules live in `centres.services`."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from centres import selectors
+from centres.models import Centre, Enrolment, Membership
+from units.models import Specification
+
+Role = Membership.Role
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """Name and e-mail, so two people with the same name can be told apart."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.email})"
+
+
+class SpecificationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Specification) -> str:
+        return f"{obj.code} · {obj.title} · version {obj.version}"
+
+
+def role_field(**kwargs: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, label="Roles at this centre", **kwargs
+    )
+
+
+class CentreForm(forms.Form):
+    """Labels without a trailing colon, as on the sign-in page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class RegisterPersonForm(CentreForm):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        help_text="As it should appear on signed records. Someone who already has an account keeps their name.",
+    )
+    roles = role_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class PersonRolesForm(CentreForm):
+    roles = role_field()
+
+
+class StatusFilterForm(CentreForm):
+    status = forms.ChoiceField(
+        choices=[("", "All"), *Enrolment.Status.choices], required=False, label="Status"
+    )
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class EnrolmentForm(CentreForm):
+    """A new enrolment: choices are this centre's people in the right role and the catalogue's specifications."""
+
+    learner = PersonChoiceField(queryset=User.objects.none(), empty_label="Choose a learner")
+    specifications = SpecificationChoiceField(
+        queryset=Specification.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Typically the unit and the National Occupational Standard it maps to.",
+    )
+    start_date = forms.DateField(widget=DateInput, initial=timezone.localdate)
+    assessor = PersonChoiceField(queryset=User.objects.none(), required=False, empty_label="Not assigned yet")
+    internal_verifier = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Not assigned yet",
+        label="Internal verifier",
+    )
+    group = forms.CharField(
+        label="Enrolment group",
+        max_length=100,
+        required=False,
+        help_text="Optional: the cohort, e.g. “Level 5 September 2026”, to export its portfolios together.",
+    )
+
+    def __init__(self, *args: Any, centre: Centre, enrolment: Enrolment | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["learner"].queryset = selectors.people_with_role(centre=centre, role=Role.LEARNER)
+        self.fields["specifications"].queryset = selectors.catalogue()
+        self.fields["assessor"].queryset = selectors.people_with_role(
+            centre=centre, role=Role.ASSESSOR, also=enrolment.assessor if enrolment else None
+        )
+        self.fields["internal_verifier"].queryset = selectors.people_with_role(
+            centre=centre,
+            role=Role.INTERNAL_VERIFIER,
+            also=enrolment.internal_verifier if enrolment else None,
+        )
+
+
+class EnrolmentChangeForm(EnrolmentForm):
+    """An existing enrolment: its learner stays; its status can change."""
+
+    status = forms.ChoiceField(choices=Enrolment.Status.choices)
+
+    field_order = ("specifications", "start_date", "assessor", "internal_verifier", "group", "status")
+
+    def __init__(self, *args: Any, centre: Centre, enrolment: Enrolment, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "specifications": [
+                    enrolled.specification_id for enrolled in enrolment.enrolled_specifications.all()
+                ],
+                "start_date": enrolment.start_date,
+                "assessor": enrolment.assessor_id,
+                "internal_verifier": enrolment.internal_verifier_id,
+                "status": enrolment.status,
+                "group": enrolment.group,
+            },
+        )
+        super().__init__(*args, centre=centre, enrolment=enrolment, **kwargs)
+        del self.fields["learner"]
+
+
+# The grant form of the EQA access page
+
+
+class EnrolmentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Enrolment) -> str:
+        return f"{obj.learner.full_name} ({obj.learner.email}), from {obj.start_date:%d/%m/%Y}"
+
+
+def _in_a_year() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=365)
+
+
+class EQAGrantForm(CentreForm):
+    eqa = PersonChoiceField(
+        queryset=Membership.objects.none(), empty_label="Choose an external quality assurer", label="EQA"
+    )
+    whole_centre = forms.BooleanField(
+        required=False, label="The whole centre", help_text="Every portfolio of the centre, now and to come."
+    )
+    enrolments = EnrolmentChoiceField(
+        queryset=Enrolment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Or chosen portfolios",
+    )
+    starts_on = forms.DateField(widget=DateInput, initial=timezone.localdate, label="From")
+    ends_on = forms.DateField(widget=DateInput, initial=_in_a_year, label="To (included)")
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["eqa"].queryset = selectors.people_with_role(centre=centre, role=Membership.Role.EQA)
+        self.fields["enrolments"].queryset = (
+            Enrolment.objects.filter(centre=centre)
+            .select_related("learner")
+            .order_by("learner__full_name", "-start_date")
+        )

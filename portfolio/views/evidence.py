@@ -1,0 +1,205 @@
+"""The learner's evidence pages: the list, adding and changing a piece, mapping it to criteria, submitting it.
+
+Views stay thin: `centres.access` says who the person is, `portfolio.permissions` what they may do, the services
+do it.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from centres.access import access_of, change_or_403, read_or_404
+from centres.lookups import visible_enrolment
+from portfolio.forms import EvidenceFilterForm, EvidenceForm, SubmitForm
+from portfolio.models import Evidence, EvidenceMapping
+from portfolio.permissions import (
+    can_add_evidence,
+    can_change_evidence,
+    can_submit_evidence,
+    can_view_evidence,
+)
+from portfolio.selectors import evidence as selectors
+from portfolio.selectors.files import file_panel_context
+from portfolio.services import PortfolioError
+from portfolio.services.evidence import create_evidence, submit_evidence, update_evidence
+from portfolio.services.mappings import add_mapping, remove_mapping
+from units.models import Criterion, RangeItem
+
+
+def visible_evidence(request: HttpRequest, pk: int) -> Evidence:
+    """The evidence, with its enrolment and mappings, if the person may see it; otherwise 404."""
+    return read_or_404(request, selectors.evidence_queryset(), pk, can_view_evidence, what="evidence")
+
+
+def changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
+    """Visible evidence the learner may still change; 403 with the reason otherwise."""
+    evidence = visible_evidence(request, pk)
+    return change_or_403(
+        request, evidence, can_change_evidence, f"{evidence.reference} cannot be changed by you now."
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def evidence_list(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = visible_enrolment(request, pk)
+    form = EvidenceFilterForm(request.GET or None, centre=enrolment.centre)
+    filters = form.cleaned_data if form.is_valid() else {}
+    evidence = selectors.evidence_list(enrolment=enrolment, **filters)
+    template = "portfolio/evidence_list.html"
+    return render(
+        request,
+        f"{template}#results" if request.htmx else template,
+        {
+            "enrolment": enrolment,
+            "form": form,
+            "evidence": evidence,
+            "filtered": any(filters.values()),
+            "can_add_evidence": can_add_evidence(access_of(request), enrolment),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = visible_enrolment(request, pk)
+    change_or_403(request, enrolment, can_add_evidence, "Only the learner adds evidence to their portfolio.")
+    form = EvidenceForm(request.POST or None, centre=enrolment.centre)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence = create_evidence(learner=request.user, enrolment=enrolment, **form.cleaned_data)
+        except PortfolioError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{evidence.reference} created. Add files and map it to criteria.")
+            return redirect("portfolio:evidence_detail", evidence.pk)
+    return render(request, "portfolio/evidence_form.html", {"form": form, "enrolment": enrolment})
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = changeable_evidence(request, pk)
+    form = EvidenceForm.for_evidence(evidence, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "form_key"}
+        try:
+            update_evidence(user=request.user, evidence=evidence, **details)
+        except PortfolioError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{evidence.reference} saved.")
+            return redirect("portfolio:evidence_detail", evidence.pk)
+    return render(
+        request,
+        "portfolio/evidence_form.html",
+        {"form": form, "enrolment": evidence.enrolment, "evidence": evidence},
+    )
+
+
+def _evidence_page_context(request: HttpRequest, evidence: Evidence, query: str) -> dict:
+    return {
+        "evidence": evidence,
+        "enrolment": evidence.enrolment,
+        "can_change": can_change_evidence(access_of(request), evidence),
+        "query": query,
+        "results": selectors.picker_results(evidence=evidence, query=query),
+        "submit_form": SubmitForm(),
+        **file_panel_context(access=access_of(request), evidence=evidence),
+    }
+
+
+@require_GET
+def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = visible_evidence(request, pk)
+    context = _evidence_page_context(request, evidence, request.GET.get("q", ""))
+    return render(request, "portfolio/evidence_detail.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def criterion_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """The picker's results alone, for htmx; without JavaScript the evidence page shows them (`?q=`)."""
+    evidence = changeable_evidence(request, pk)
+    query = request.GET.get("q", "")
+    if not request.htmx:
+        return redirect(f"{reverse('portfolio:evidence_detail', args=[pk])}?q={query}#picker")
+    return render(
+        request,
+        "portfolio/evidence_detail.html#picker-results",
+        {
+            "evidence": evidence,
+            "query": query,
+            "results": selectors.picker_results(evidence=evidence, query=query),
+        },
+    )
+
+
+def _mapping_panel(request: HttpRequest, evidence: Evidence) -> HttpResponse:
+    """After a mapping change: the panel for htmx, otherwise back to the page where the learner was."""
+    query = request.POST.get("q", "")
+    if request.htmx:
+        fresh = selectors.evidence_detail(pk=evidence.pk)
+        return render(
+            request, "portfolio/evidence_detail.html#mappings", _evidence_page_context(request, fresh, query)
+        )
+    url = reverse("portfolio:evidence_detail", args=[evidence.pk])
+    return redirect(f"{url}?q={query}#mappings" if query else f"{url}#mappings")
+
+
+@require_POST
+def mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = changeable_evidence(request, pk)
+    criterion = get_object_or_404(Criterion, pk=request.POST.get("criterion") or 0)
+    range_item = None
+    if request.POST.get("range_item"):
+        range_item = get_object_or_404(RangeItem, pk=request.POST["range_item"])
+    try:
+        mapping = add_mapping(
+            user=request.user, evidence=evidence, criterion=criterion, range_item=range_item
+        )
+    except PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{evidence.reference} mapped to {mapping.criterion.specification.code} {mapping.label}."
+        )
+    return _mapping_panel(request, evidence)
+
+
+@require_POST
+def mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    mapping = get_object_or_404(EvidenceMapping.objects.select_related("evidence"), pk=pk)
+    evidence = changeable_evidence(request, mapping.evidence_id)
+    try:
+        remove_mapping(user=request.user, mapping=mapping)
+    except PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{mapping.label} removed from {evidence.reference}.")
+    return _mapping_panel(request, evidence)
+
+
+@require_POST
+def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = change_or_403(
+        request,
+        visible_evidence(request, pk),
+        can_submit_evidence,
+        "Only the learner submits their evidence.",
+    )
+    if evidence.status in (Evidence.Status.SUBMITTED, Evidence.Status.RESUBMITTED):
+        messages.info(
+            request, f"{evidence.reference} was already submitted on {evidence.submitted_at:%d/%m/%Y %H:%M}."
+        )
+        return redirect("portfolio:evidence_detail", evidence.pk)
+    form = SubmitForm(request.POST)
+    try:
+        submit_evidence(user=request.user, evidence=evidence, declaration=form.is_valid())
+    except PortfolioError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{evidence.reference} submitted to your assessor.")
+    return redirect("portfolio:evidence_detail", evidence.pk)

@@ -1,0 +1,178 @@
+"""Evidence files over HTTP: upload, replace, download and view in the browser.
+
+Files are only ever served here, after `portfolio.permissions` has been asked: never from a public media URL.
+An upload view swaps in `EvidenceUploadHandler` before anything reads the request body, which is why it is
+`csrf_exempt` and checks CSRF itself (`csrf_protect`) once the handler is in place.
+"""
+
+from django.contrib import messages
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from centres.access import access_of, change_or_403, read_or_404
+from portfolio import uploads
+from portfolio.models import Evidence, EvidenceFile
+from portfolio.permissions import can_change_evidence, can_view_evidence, can_view_file
+from portfolio.selectors.files import file_panel_context
+from portfolio.services import PortfolioError, files
+from portfolio.services.files import FileOutcome
+from portfolio.uploads import EvidenceUploadHandler
+
+DOWNLOAD_BLOCK_SIZE = 1024 * 1024
+NOTHING_RECEIVED = "No file was received: choose a file, then press the upload button."
+UNREADABLE = (
+    "The upload could not be read: the connection may have dropped, or a file name is too long. "
+    "Rename the file to something shorter if need be, then try again."
+)
+
+
+def _evidence_to_change(request: HttpRequest, pk: int) -> Evidence:
+    evidence = read_or_404(
+        request, Evidence.objects.select_related("enrolment"), pk, can_view_evidence, what="evidence"
+    )
+    return change_or_403(
+        request, evidence, can_change_evidence, f"The files of {evidence.reference} cannot be changed now."
+    )
+
+
+def _visible_file(request: HttpRequest, pk: int) -> EvidenceFile:
+    return read_or_404(
+        request, EvidenceFile.objects.select_related("evidence__enrolment"), pk, can_view_file, what="file"
+    )
+
+
+def _body_unreadable(request: HttpRequest) -> bool:
+    """Read the body through the upload handler now, so a malformed one gets a clear answer, not a 500."""
+    try:
+        request.FILES  # noqa: B018 (reading it parses the body)
+    except (MultiPartParserError, UnreadablePostError):
+        return True
+    return False
+
+
+def _wants_panel(request: HttpRequest) -> bool:
+    return bool(request.htmx) or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _answer(request: HttpRequest, evidence: Evidence, outcomes: list[FileOutcome]) -> HttpResponse:
+    """The re-rendered file panel with a result per file for scripts; a redirect with messages for a form post."""
+    if _wants_panel(request):
+        context = {
+            **file_panel_context(access=access_of(request), evidence=evidence),
+            "file_results": outcomes,
+        }
+        status = 200 if all(outcome.ok for outcome in outcomes) else 400
+        return render(request, "portfolio/_files.html", context, status=status)
+    for outcome in outcomes:
+        if not outcome.ok:
+            messages.error(request, outcome.message)
+        elif outcome.notice:
+            messages.warning(request, outcome.message)
+        else:
+            messages.success(request, outcome.message)
+    return redirect(reverse("portfolio:evidence_detail", args=[evidence.pk]) + "#evidence-files")
+
+
+@csrf_protect
+def _add(request: HttpRequest, evidence: Evidence, handler: EvidenceUploadHandler) -> HttpResponse:
+    outcomes = [FileOutcome(name=problem.name, error=problem.message) for problem in handler.problems]
+    outcomes += files.add_files(user=request.user, evidence=evidence, uploads=request.FILES.getlist("files"))
+    return _answer(request, evidence, outcomes or [FileOutcome(name="", error=NOTHING_RECEIVED)])
+
+
+@csrf_exempt  # checked by _add, after the upload handler is in place
+@require_POST
+@vary_on_headers("HX-Request", "X-Requested-With")
+def upload_files(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add one or several files (field `files`) to a piece of evidence."""
+    handler = EvidenceUploadHandler(request)
+    request.upload_handlers = [handler]
+    evidence = _evidence_to_change(request, pk)  # before the body is read: no gigabyte for a refusal
+    if _body_unreadable(request):
+        return _answer(request, evidence, [FileOutcome(name="", error=UNREADABLE)])
+    return _add(request, evidence, handler)
+
+
+@csrf_protect
+def _replace(
+    request: HttpRequest, evidence_file: EvidenceFile, handler: EvidenceUploadHandler
+) -> HttpResponse:
+    received = request.FILES.getlist("file")
+    outcomes = [FileOutcome(name=problem.name, error=problem.message) for problem in handler.problems]
+    if len(received) > 1:
+        outcomes.append(FileOutcome(name="", error="Choose one file as the new version, not several."))
+    elif received and not outcomes:
+        try:
+            outcomes.append(
+                files.replace_file(user=request.user, evidence_file=evidence_file, upload=received[0])
+            )
+        except PortfolioError as error:
+            outcomes.append(FileOutcome(name=received[0].display_name, error=str(error)))
+    return _answer(
+        request, evidence_file.evidence, outcomes or [FileOutcome(name="", error=NOTHING_RECEIVED)]
+    )
+
+
+@csrf_exempt  # checked by _replace, after the upload handler is in place
+@require_POST
+@vary_on_headers("HX-Request", "X-Requested-With")
+def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a new version of a file (field `file`); the old version is kept."""
+    handler = EvidenceUploadHandler(request)
+    request.upload_handlers = [handler]
+    evidence_file = _visible_file(request, pk)
+    evidence_file.evidence = _evidence_to_change(request, evidence_file.evidence_id)
+    if _body_unreadable(request):
+        return _answer(request, evidence_file.evidence, [FileOutcome(name="", error=UNREADABLE)])
+    return _replace(request, evidence_file, handler)
+
+
+def stored_file_response(
+    stored: FieldFile,
+    *,
+    filename: str,
+    content_type: str,
+    inline: bool = False,
+    cache_control: str = "private, no-cache",
+) -> FileResponse:
+    """Stored bytes, streamed in large blocks under `filename`, with a type the browser must not second-guess;
+    404 if storage has lost them. Callers check permissions first."""
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing") from None
+    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
+    response.block_size = DOWNLOAD_BLOCK_SIZE
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
+    """An evidence file under its original name; a type outside the allowed list goes as plain bytes."""
+    allowed = evidence_file.content_type in uploads.allowed_types()
+    return stored_file_response(
+        evidence_file.file,
+        filename=evidence_file.original_name,
+        content_type=evidence_file.content_type if allowed else uploads.OCTET_STREAM,
+        inline=inline,
+    )
+
+
+@require_GET
+def download_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Any version of a file, as an attachment, for those who may see the evidence."""
+    return _file_response(_visible_file(request, pk), inline=False)
+
+
+@require_GET
+def view_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Images, PDFs, audio and video open in the browser; any other type is downloaded instead."""
+    evidence_file = _visible_file(request, pk)
+    return _file_response(evidence_file, inline=uploads.may_show_inline(evidence_file.content_type))

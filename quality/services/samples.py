@@ -1,0 +1,265 @@
+"""An internal verifier's decision on a sample: agree or disagree with the assessor (with the VACS checklist),
+feedback and actions; a disagreement reopens the judgements looked at and voids the signatures over them."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from assessments.models import Judgement, SignOff
+from assessments.selectors.met import current_round
+from assessments.services.signatures import lock_signed_roles, void_signatures
+from audit.services import record
+from notifications.services import notify
+from portfolio.models import Evidence, EvidenceMapping
+from portfolio.services.status import REOPEN, change_status
+from quality.models import Action, Sample, SampleDecision
+from quality.rules import assessed_by
+from quality.selectors.samples import sample_judgements, sample_queryset
+from quality.services import QualityError
+
+VACS = ("valid", "authentic", "current", "sufficient")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the IV decided, as entered: agree or not, the checklist, feedback, what was looked at, actions."""
+
+    agrees: bool
+    vacs: dict[str, bool]
+    feedback: str
+    judgements: list[Judgement]
+    actions: list[tuple[str, datetime.date]]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        agrees: bool,
+        vacs: dict[str, bool],
+        feedback: str,
+        judgements: list[Judgement],
+        actions: list[tuple[str, datetime.date]],
+    ) -> "Verdict":
+        return cls(
+            agrees=agrees,
+            vacs={name: bool(vacs.get(name)) for name in VACS},
+            feedback=feedback.strip(),
+            judgements=list(judgements),
+            actions=[(text.strip(), due_on) for text, due_on in actions],
+        )
+
+
+def _refuse_own_decisions(iv: User, sample: Sample, verdict: Verdict) -> None:
+    looked_at = Judgement.objects.filter(pk__in=[j.pk for j in verdict.judgements])
+    if assessed_by(
+        iv.pk, enrolment=sample.enrolment, assessor_ids=[sample.assessor_id], judgements=looked_at
+    ):
+        raise QualityError(
+            "You made these assessment decisions: an internal verifier never samples their own decisions. "
+            "Ask another internal verifier to take this sample."
+        )
+
+
+def _refuse_incomplete(sample: Sample, verdict: Verdict) -> None:
+    """What was looked at is part of the sample; feedback is given; agreement needs the whole checklist."""
+    if not verdict.judgements:
+        raise QualityError("Tick the judgements you looked at: the decision records what was sampled.")
+    ticked = {j.pk for j in verdict.judgements}
+    if sample_judgements(sample).filter(pk__in=ticked).count() != len(ticked):
+        raise QualityError("A judgement you ticked is not part of this sample. The current state is shown.")
+    if not verdict.feedback:
+        raise QualityError("Write your feedback to the assessor: it is kept with the decision.")
+    if verdict.agrees and not all(verdict.vacs.values()):
+        missing = ", ".join(name for name, ok in verdict.vacs.items() if not ok)
+        raise QualityError(
+            f"You agree only when the evidence is valid, authentic, current and sufficient ({missing} not "
+            "ticked): disagree instead, or tick what you checked."
+        )
+    for text, due_on in verdict.actions:
+        if not text:
+            raise QualityError("Say what the assessor should do for each action.")
+        if due_on < timezone.localdate():
+            raise QualityError(f"An action cannot be due in the past ({due_on:%d/%m/%Y}).")
+
+
+def _refuse_early_summative(sample: Sample) -> None:
+    signed = (
+        SignOff.objects.in_force()
+        .filter(enrolment=sample.enrolment, specification=sample.specification, role=SignOff.Role.ASSESSOR)
+        .exists()
+    )
+    if sample.kind == Sample.Kind.SUMMATIVE and not signed:
+        raise QualityError(
+            f"A summative sample is decided after the assessor signs {sample.specification.code} off: "
+            "sample it as interim instead, or wait for the signature."
+        )
+
+
+def _lock_decidable(iv: User, sample: Sample, verdict: Verdict) -> Sample:
+    """The sample row, locked, after every check a decision needs."""
+    locked = sample_queryset().select_for_update(of=("self",)).get(pk=sample.pk)
+    if iv.pk != locked.plan.internal_verifier_id:
+        raise QualityError("Only the internal verifier holding this sampling plan decides its samples.")
+    _refuse_own_decisions(iv, locked, verdict)
+    if SampleDecision.objects.filter(sample=locked).exists():
+        raise QualityError("This sample is already decided: plan another sample to look again.")
+    _refuse_incomplete(locked, verdict)
+    _refuse_early_summative(locked)
+    return locked
+
+
+def _record_decision(iv: User, sample: Sample, verdict: Verdict, now: datetime.datetime) -> SampleDecision:
+    try:
+        with transaction.atomic():
+            decision = SampleDecision.objects.create(
+                sample=sample,
+                internal_verifier=iv,
+                agrees=verdict.agrees,
+                feedback=verdict.feedback,
+                decided_at=now,
+                **verdict.vacs,
+            )
+    except IntegrityError:
+        raise QualityError("This sample is already decided: plan another sample to look again.") from None
+    decision.judgements.set(verdict.judgements)
+    enrolment = sample.enrolment
+    record(
+        actor=iv,
+        action="iqa.sample_decided",
+        summary=(
+            f"{sample.get_kind_display()} sample of {sample.specification.code} for {enrolment.learner.full_name}: "
+            f"{'agrees' if verdict.agrees else 'disagrees'} with {sample.assessor.full_name}"
+        ),
+        subject=decision,
+        learner=enrolment.learner_id,
+        centre=enrolment.centre_id,
+        after={
+            "agrees": verdict.agrees,
+            **verdict.vacs,
+            "feedback": verdict.feedback,
+            "judgements": sorted(j.pk for j in verdict.judgements),
+        },
+    )
+    return decision
+
+
+def _set_actions(iv: User, sample: Sample, actions: list[tuple[str, datetime.date]]) -> None:
+    for text, due_on in actions:
+        action = Action.objects.create(
+            sample=sample, owner=sample.assessor, set_by=iv, text=text, due_on=due_on
+        )
+        record(
+            actor=iv,
+            action="iqa.action_set",
+            summary=f"Action for {sample.assessor.full_name} due {due_on:%d/%m/%Y}",
+            subject=action,
+            learner=sample.enrolment.learner_id,
+            centre=sample.enrolment.centre_id,
+            after={"text": text, "due_on": due_on.isoformat(), "owner": sample.assessor_id},
+        )
+
+
+def _tell_assessor(iv: User, sample: Sample, verdict: Verdict) -> None:
+    verb = "agreed" if verdict.agrees else "disagreed"
+    notify(
+        recipient=sample.assessor,
+        subject=f"Internal verification of {sample.specification.code}: {verb}",
+        message=(
+            f"{iv.full_name} {verb} with your decisions on "
+            f"{sample.enrolment.learner.full_name}'s {sample.specification.code}."
+            + ("" if verdict.agrees else " The judgements looked at are reopened for you to judge again.")
+            + (f" {len(verdict.actions)} action(s) set for you." if verdict.actions else "")
+            + f"\n\n{verdict.feedback}"
+        ),
+        url=reverse("quality:my_iqa"),
+    )
+
+
+def decide_sample(
+    *,
+    iv: User,
+    sample: Sample,
+    agrees: bool,
+    vacs: dict[str, bool],
+    feedback: str,
+    judgements: list[Judgement],
+    actions: list[tuple[str, datetime.date]],
+) -> SampleDecision:
+    """Agree or disagree with the assessor on what was looked at; a disagreement reopens those judgements."""
+    verdict = Verdict.of(agrees=agrees, vacs=vacs, feedback=feedback, judgements=judgements, actions=actions)
+    with transaction.atomic():
+        locked = _lock_decidable(iv, sample, verdict)
+        now = timezone.now()
+        decision = _record_decision(iv, locked, verdict, now)
+        _set_actions(iv, locked, verdict.actions)
+        if not verdict.agrees:
+            _reopen_judgements(iv=iv, sample=locked, judgements=verdict.judgements)
+        _tell_assessor(iv, locked, verdict)
+        return decision
+
+
+def _void_covering_signatures(iv: User, sample: Sample, evidence_ids: list[int], reason: str) -> None:
+    """Signatures in force over the sampled unit, or over another unit the reopened evidence is mapped to."""
+    enrolment = sample.enrolment
+    spec_ids = {sample.specification_id} | set(
+        EvidenceMapping.objects.filter(evidence_id__in=evidence_ids).values_list(
+            "criterion__specification_id", flat=True
+        )
+    )
+    lock_signed_roles(enrolment, sample.specification)
+    signatures = list(
+        SignOff.objects.in_force()
+        .filter(enrolment=enrolment, specification_id__in=spec_ids)
+        .select_related("specification")
+        .order_by("pk")
+    )
+    void_signatures(
+        signatures=signatures,
+        by=iv,
+        reason=reason,
+        summary=f"{len(signatures)} signature(s) voided: {reason}",
+        enrolment=enrolment,
+    )
+
+
+def _reopen_judgements(*, iv: User, sample: Sample, judgements: list[Judgement]) -> None:
+    """Evidence back to the assessor for a new round; signatures that covered it are void."""
+    enrolment, specification = sample.enrolment, sample.specification
+    evidence_ids = sorted({j.evidence_id for j in judgements})
+    evidence = list(
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("learner")
+        .filter(pk__in=evidence_ids)
+        .order_by("pk")
+    )
+    reason = (
+        f"IV disagreement on sample #{sample.pk} ({sample.get_kind_display().lower()} sample of "
+        f"{specification.code} for {enrolment.learner.full_name})"
+    )
+    _void_covering_signatures(iv, sample, evidence_ids, reason)
+    by_evidence: dict[int, list[Judgement]] = defaultdict(list)
+    for judgement in judgements:
+        by_evidence[judgement.evidence_id].append(judgement)
+    for item in evidence:
+        before = item.status
+        if not item.is_awaiting_assessment:
+            change_status(
+                evidence=item, transition=REOPEN, by=iv, summary=f"{item.reference} reopened: {reason}"
+            )
+        round_now = current_round(item)
+        for judgement in by_evidence[item.pk]:
+            record(
+                actor=iv,
+                action="iqa.judgement_reopened",
+                summary=f"{item.reference} reopened for round {round_now} after disagreement on sample #{sample.pk}",
+                subject=judgement,
+                learner=enrolment.learner_id,
+                centre=enrolment.centre_id,
+                before={"met": judgement.met, "round": judgement.round, "evidence_status": before},
+                after={"evidence_status": item.status, "round": round_now},
+            )
