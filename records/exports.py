@@ -18,20 +18,17 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import IO, Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Judgement, Review, SignOff
 from centres.models import Enrolment
-from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
-from quality.models import Action, Sample
+from portfolio.models import Evidence, EvidenceFile
+from records import manifest as sections
 from records.pdf import ascii_slug, completion_record_filename, completion_record_pdf
-from units.models import Specification
 
 FORMAT = "portfolio-export/1"
 COHORT_FORMAT = "portfolio-cohort-export/1"
@@ -177,98 +174,6 @@ def _write_manifest(archive: ZipFile, manifest: dict[str, Any], *, when: datetim
     )
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.pk, "name": user.full_name}
-
-
-def _specification_ref(specification: Specification) -> dict[str, str]:
-    return {"code": specification.code, "version": specification.version}
-
-
-def _line(mapping: EvidenceMapping) -> dict[str, Any]:
-    """A line of a recording form: "3.6 b)" of one specification version."""
-    return {
-        "specification": _specification_ref(mapping.criterion.specification),
-        "criterion": mapping.criterion.ref,
-        "range_item": mapping.range_item.ref if mapping.range_item else None,
-        "label": mapping.label,
-    }
-
-
-# Reading: a fixed number of queries per learner, whatever the size of the portfolio.
-
-
-@dataclass(frozen=True)
-class _Portfolio:
-    enrolment: Enrolment
-    specifications: list[Specification]
-    evidence: list[Evidence]
-    signatures: list[SignOff]
-    samples: list[Sample]
-
-
-def _judgements() -> QuerySet[Judgement]:
-    return Judgement.objects.select_related(
-        "assessor", "evidence", "mapping__criterion__specification", "mapping__range_item"
-    )
-
-
-def _load(enrolment: Enrolment) -> _Portfolio:
-    enrolment = Enrolment.objects.select_related("centre", "learner", "assessor", "internal_verifier").get(
-        pk=enrolment.pk
-    )
-    enrolled = enrolment.enrolled_specifications.select_related("specification").order_by("position", "pk")
-    evidence = (
-        Evidence.objects.filter(enrolment=enrolment)
-        .select_related("method", "declared_by", "recorded_by")
-        .prefetch_related(
-            Prefetch(
-                "files",
-                queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("uploaded_at", "pk"),
-            ),
-            Prefetch(
-                "mappings",
-                queryset=EvidenceMapping.objects.select_related(
-                    "criterion__specification", "range_item", "created_by"
-                ),
-            ),
-            Prefetch("reviews", queryset=Review.objects.select_related("assessor").order_by("round")),
-            Prefetch("judgements", queryset=_judgements()),
-        )
-        .order_by("number")
-    )
-    signatures = (
-        SignOff.objects.filter(enrolment=enrolment)
-        .select_related("specification", "signer", "void__voided_by")
-        .order_by("specification__code", "specification__version", "signed_at", "pk")
-    )
-    samples = (
-        Sample.objects.filter(enrolment=enrolment)
-        .select_related(
-            "specification", "group", "assessor", "plan__internal_verifier", "decision__internal_verifier"
-        )
-        .prefetch_related(
-            Prefetch("decision__judgements", queryset=_judgements()),
-            Prefetch("actions", queryset=Action.objects.select_related("owner", "set_by")),
-        )
-        .order_by("plan__period_start", "position", "pk")
-    )
-    return _Portfolio(
-        enrolment=enrolment,
-        specifications=[e.specification for e in enrolled],
-        evidence=list(evidence),
-        signatures=list(signatures),
-        samples=list(samples),
-    )
-
-
-# Describing: the manifest's sections, one function each.
-
-
 def _versions(files: Iterable[EvidenceFile]) -> dict[int, int]:
     """Each file's version number in its chain of replacements: 1 for the first upload."""
     by_pk = {f.pk: f for f in files}
@@ -332,8 +237,8 @@ def _write_evidence_files(
                 "content_type": evidence_file.content_type,
                 "sha256": copy.sha256,
                 "sha256_at_upload": evidence_file.sha256,
-                "uploaded_at": _iso(evidence_file.uploaded_at),
-                "uploaded_by": _person(evidence_file.uploaded_by),
+                "uploaded_at": sections.iso(evidence_file.uploaded_at),
+                "uploaded_by": sections.person(evidence_file.uploaded_by),
                 "current": evidence_file.is_current,
                 "version": versions[evidence_file.pk],
                 "replaces": placed.get(evidence_file.replaces_id) if evidence_file.replaces_id else None,
@@ -342,128 +247,10 @@ def _write_evidence_files(
     return described
 
 
-def _judgement(judgement: Judgement) -> dict[str, Any]:
-    return {
-        "evidence": judgement.evidence.reference,
-        **_line(judgement.mapping),
-        "round": judgement.round,
-        "met": judgement.met,
-        "feedback": judgement.feedback,
-        "assessor": _person(judgement.assessor),
-        "judged_at": _iso(judgement.judged_at),
-    }
-
-
-def _evidence(evidence: Evidence, files: list[dict[str, Any]]) -> dict[str, Any]:
-    witnessed = evidence.witness_name or evidence.witness_role or evidence.witness_relationship
-    return {
-        "number": evidence.number,
-        "reference": evidence.reference,
-        "title": evidence.title,
-        "method": {"code": evidence.method.code, "label": evidence.method.label},
-        "date": _iso(evidence.date),
-        "status": evidence.status,
-        "narrative": evidence.narrative,
-        "assessment_site": evidence.assessment_site,
-        "witness": {
-            "name": evidence.witness_name,
-            "role": evidence.witness_role,
-            "relationship": evidence.witness_relationship,
-        }
-        if witnessed
-        else None,
-        "recorded_by": _person(evidence.recorded_by),
-        "declared_at": _iso(evidence.declared_at),
-        "declared_by": _person(evidence.declared_by),
-        "submitted_at": _iso(evidence.submitted_at),
-        "files": files,
-        "mappings": [
-            {**_line(m), "proposed_by": _person(m.created_by), "proposed_at": _iso(m.created_at)}
-            for m in evidence.mappings.all()
-        ],
-        "reviews": [
-            {
-                "round": review.round,
-                "decision": review.decision,
-                "feedback": review.feedback,
-                "assessor": _person(review.assessor),
-                "decided_at": _iso(review.decided_at),
-            }
-            for review in evidence.reviews.all()
-        ],
-        "judgements": [_judgement(j) for j in evidence.judgements.all()],
-    }
-
-
-def _signature(signature: SignOff) -> dict[str, Any]:
-    return {
-        "specification": _specification_ref(signature.specification),
-        "role": signature.role,
-        "role_label": signature.get_role_display(),
-        "signer": _person(signature.signer),
-        "name_printed": signature.name_printed,
-        "signed_at": _iso(signature.signed_at),
-        "digest": signature.digest,
-        "covered": signature.covered,
-        "voided_at": _iso(signature.voided_at),
-        "voided_by": _person(signature.voided_by),
-        "void_reason": signature.void_reason,
-    }
-
-
-def _sample(sample: Sample) -> dict[str, Any]:
-    decision = getattr(sample, "decision", None)
-    return {
-        "specification": _specification_ref(sample.specification),
-        "group": sample.group.label if sample.group else None,
-        "kind": sample.kind,
-        "assessor": _person(sample.assessor),
-        "internal_verifier": _person(sample.plan.internal_verifier),
-        "reason": sample.reason,
-        "planned_for": _iso(sample.planned_for),
-        "decision": None
-        if decision is None
-        else {
-            "internal_verifier": _person(decision.internal_verifier),
-            "decided_at": _iso(decision.decided_at),
-            "agrees": decision.agrees,
-            "vacs": {
-                "valid": decision.valid,
-                "authentic": decision.authentic,
-                "current": decision.current,
-                "sufficient": decision.sufficient,
-            },
-            "feedback": decision.feedback,
-            "judgements_sampled": [
-                {
-                    "evidence": j.evidence.reference,
-                    "specification": _specification_ref(j.mapping.criterion.specification),
-                    "label": j.mapping.label,
-                    "round": j.round,
-                }
-                for j in decision.judgements.all()
-            ],
-        },
-        "actions": [
-            {
-                "owner": _person(action.owner),
-                "set_by": _person(action.set_by),
-                "text": action.text,
-                "due_on": _iso(action.due_on),
-                "status": action.status,
-                "response": action.response,
-                "responded_at": _iso(action.responded_at),
-                "closed_at": _iso(action.closed_at),
-            }
-            for action in sample.actions.all()
-        ],
-    }
-
-
 def _write_learner_export(*, enrolment: Enrolment, out: BinaryIO) -> Enrolment:
     """Write the learner's ZIP; return the enrolment as loaded, with its centre and learner."""
     generated_at = timezone.now()
-    portfolio = _load(enrolment)
+    portfolio = sections.load_portfolio(enrolment)
     enrolment = portfolio.enrolment
     paths = _Paths()
     paths.reserve(MANIFEST)
@@ -494,27 +281,29 @@ def _write_learner_export(*, enrolment: Enrolment, out: BinaryIO) -> Enrolment:
                 }
             )
         evidence = [
-            _evidence(piece, _write_evidence_files(archive, paths, piece, written, learner=enrolment.learner))
+            sections.evidence(
+                piece, _write_evidence_files(archive, paths, piece, written, learner=enrolment.learner)
+            )
             for piece in portfolio.evidence
         ]
         manifest = {
             "format": FORMAT,
-            "generated_at": _iso(generated_at),
+            "generated_at": sections.iso(generated_at),
             "generator": generator(),
             "centre": {"code": enrolment.centre.code, "name": enrolment.centre.name},
-            "learner": _person(enrolment.learner),
+            "learner": sections.person(enrolment.learner),
             "enrolment": {
                 "id": enrolment.pk,
-                "assessor": _person(enrolment.assessor),
-                "internal_verifier": _person(enrolment.internal_verifier),
-                "start_date": _iso(enrolment.start_date),
+                "assessor": sections.person(enrolment.assessor),
+                "internal_verifier": sections.person(enrolment.internal_verifier),
+                "start_date": sections.iso(enrolment.start_date),
                 "status": enrolment.status,
                 "group": enrolment.group,
             },
             "specifications": specifications,
             "evidence": evidence,
-            "signatures": [_signature(s) for s in portfolio.signatures],
-            "samples": [_sample(s) for s in portfolio.samples],
+            "signatures": [sections.signature(s) for s in portfolio.signatures],
+            "samples": [sections.sample(s) for s in portfolio.samples],
             "files": [w.as_manifest() for w in written],
         }
         _write_manifest(archive, manifest, when=generated_at)
@@ -560,7 +349,7 @@ def write_cohort_export(
             learners.append(
                 {
                     **copy.as_manifest(),
-                    "learner": _person(loaded.learner),
+                    "learner": sections.person(loaded.learner),
                     "enrolment": loaded.pk,
                     "centre": loaded.centre.code,
                 }
@@ -569,7 +358,7 @@ def write_cohort_export(
                 on_progress(done, len(enrolments))
         manifest = {
             "format": COHORT_FORMAT,
-            "generated_at": _iso(generated_at),
+            "generated_at": sections.iso(generated_at),
             "generator": generator(),
             "centres": list(centres.values()),
             "learners": learners,

@@ -13,7 +13,7 @@ from centres.services.centres import create_centre
 from portfolio.models import Evidence, EvidenceMapping, EvidenceSequence
 from portfolio.services.evidence import create_evidence, submit_evidence
 from portfolio.services.mappings import add_mapping
-from units import spec_format
+from units import spec_format, spec_schema
 from units.models import Criterion, Specification
 from units.services import import_specification
 
@@ -45,7 +45,7 @@ def specification_document(
 ) -> dict[str, Any]:
     """A valid, normalised unit document with numbered outcomes, criteria, a range item and indicative content."""
     raw = {
-        "format": spec_format.FORMAT,
+        "format": spec_schema.FORMAT,
         "kind": "unit",
         "code": code,
         "title": f"Test unit {code}",

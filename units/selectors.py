@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from units import spec_format
+from units import spec_format, spec_schema
 from units.models import Criterion, Group, Guidance, RangeItem, Specification
 
 CRITERION_SEARCH_LIMIT = 50
@@ -98,7 +98,7 @@ def specification_document(specification: Specification) -> dict[str, Any]:
         Prefetch("guidance", queryset=Guidance.objects.prefetch_related("groups")),
     ).get(pk=specification.pk)
     raw: dict[str, Any] = {
-        "format": spec_format.FORMAT,
+        "format": spec_schema.FORMAT,
         "kind": spec.kind,
         "code": spec.code,
         "aliases": spec.aliases,

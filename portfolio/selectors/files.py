@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from centres.access import Access
-from portfolio import uploads
+from portfolio import file_types
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence
 
@@ -36,8 +36,8 @@ class FilePanel:
 def _version(evidence_file: EvidenceFile) -> FileVersion:
     return FileVersion(
         file=evidence_file,
-        type_label=uploads.describe_type(evidence_file.content_type),
-        viewable_inline=uploads.may_show_inline(evidence_file.content_type),
+        type_label=file_types.describe_type(evidence_file.content_type),
+        viewable_inline=file_types.may_show_inline(evidence_file.content_type),
     )
 
 
@@ -58,14 +58,14 @@ def file_panel_context(*, access: Access, evidence: Evidence) -> dict[str, FileP
             earlier.append(_version(previous))
             previous_pk = previous.replaces_id
         rows.append(FileRow(current=_version(current), earlier=earlier))
-    allowed = uploads.allowed_types()
+    allowed = file_types.allowed_types()
     return {
         "file_panel": FilePanel(
             evidence=evidence,
             rows=rows,
             may_upload=can_change_evidence(access, evidence),
-            max_upload_bytes=uploads.max_upload_bytes(),
-            allowed_summary=uploads.allowed_summary(allowed),
-            accept=uploads.accept_attribute(allowed),
+            max_upload_bytes=file_types.max_upload_bytes(),
+            allowed_summary=file_types.allowed_summary(allowed),
+            accept=file_types.accept_attribute(allowed),
         )
     }

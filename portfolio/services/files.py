@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from audit.services import record
-from portfolio import uploads
+from portfolio import file_types
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.services import PortfolioError
 from portfolio.uploads import CheckedUpload
@@ -67,9 +67,9 @@ def _check_upload(upload: CheckedUpload) -> None:
     """The handler has checked these already; the service holds the same line for any other caller."""
     if not upload.sha256 or upload.size <= 0:
         raise PortfolioError(f"“{upload.display_name}” is empty or was not received whole: choose it again.")
-    if upload.size > uploads.max_upload_bytes():
+    if upload.size > file_types.max_upload_bytes():
         raise PortfolioError(f"“{upload.display_name}” is larger than the limit for one file.")
-    if upload.content_type not in uploads.allowed_types():
+    if upload.content_type not in file_types.allowed_types():
         raise PortfolioError(f"“{upload.display_name}” is not a type of file that can be uploaded.")
 
 
@@ -135,7 +135,7 @@ def _stored(evidence: Evidence, user: User, upload: CheckedUpload) -> EvidenceFi
         uploaded_by=user,
     )
     # FileSystemStorage moves a temporary upload into place; other storages stream it in chunks.
-    evidence_file.file.save(f"upload{uploads.storage_suffix(upload.content_type)}", upload, save=False)
+    evidence_file.file.save(f"upload{file_types.storage_suffix(upload.content_type)}", upload, save=False)
     return evidence_file
 
 

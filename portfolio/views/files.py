@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from centres.access import access_of, change_or_403, read_or_404
-from portfolio import uploads
+from portfolio import file_types
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence, can_view_evidence, can_view_file
 from portfolio.selectors.files import file_panel_context
@@ -156,11 +156,11 @@ def stored_file_response(
 
 def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
     """An evidence file under its original name; a type outside the allowed list goes as plain bytes."""
-    allowed = evidence_file.content_type in uploads.allowed_types()
+    allowed = evidence_file.content_type in file_types.allowed_types()
     return stored_file_response(
         evidence_file.file,
         filename=evidence_file.original_name,
-        content_type=evidence_file.content_type if allowed else uploads.OCTET_STREAM,
+        content_type=evidence_file.content_type if allowed else file_types.OCTET_STREAM,
         inline=inline,
     )
 
@@ -175,4 +175,4 @@ def download_file(request: HttpRequest, pk: int) -> FileResponse:
 def view_file(request: HttpRequest, pk: int) -> FileResponse:
     """Images, PDFs, audio and video open in the browser; any other type is downloaded instead."""
     evidence_file = _visible_file(request, pk)
-    return _file_response(evidence_file, inline=uploads.may_show_inline(evidence_file.content_type))
+    return _file_response(evidence_file, inline=file_types.may_show_inline(evidence_file.content_type))

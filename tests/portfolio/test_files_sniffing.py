@@ -9,8 +9,9 @@ import zipfile
 import pytest
 from django.core.files.uploadhandler import SkipFile
 
-from portfolio import uploads
-from portfolio.uploads import EvidenceUploadHandler, UploadRefused, check_file, display_name
+from portfolio import file_types
+from portfolio.file_types import display_name
+from portfolio.uploads import EvidenceUploadHandler, UploadRefused, check_file
 from tests.samples import EXE, HEIC, PDF, PNG
 
 
@@ -167,14 +168,14 @@ def test_other_content_is_refused_whatever_its_name(settings, tmp_path, name, co
 def test_without_libmagic_filetype_recognises_the_common_types(
     monkeypatch, settings, tmp_path, name, content, expected
 ):
-    monkeypatch.setattr(uploads, "magic", None)
+    monkeypatch.setattr(file_types, "magic", None)
     settings.FILE_UPLOAD_TEMP_DIR = tmp_path
     with check_file(io.BytesIO(content), name=name) as upload:
         assert upload.content_type == expected
 
 
 def test_without_libmagic_a_program_is_still_refused(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr(uploads, "magic", None)
+    monkeypatch.setattr(file_types, "magic", None)
     settings.FILE_UPLOAD_TEMP_DIR = tmp_path
     with pytest.raises(UploadRefused, match="its content is a Windows program"):
         check_file(io.BytesIO(EXE), name="invoice.pdf")
@@ -191,7 +192,7 @@ def test_the_allow_list_comes_from_settings(settings, tmp_path):
 
 def test_allow_list_accepts_the_sniffers_other_names_for_a_type(settings):
     settings.EVIDENCE_ALLOWED_TYPES = ["audio/x-wav", "Audio/X-M4A"]
-    assert uploads.allowed_types() == frozenset({"audio/wav", "audio/mp4"})
+    assert file_types.allowed_types() == frozenset({"audio/wav", "audio/mp4"})
 
 
 @pytest.mark.parametrize(
@@ -245,7 +246,7 @@ def test_handler_refuses_a_program_from_its_first_chunk(settings, tmp_path):
     handler = handler_for(settings, tmp_path, max_bytes=1024**3)
 
     with pytest.raises(SkipFile):
-        handler.receive_data_chunk(EXE + b"\x00" * uploads.SNIFF_HEAD_BYTES, 0)
+        handler.receive_data_chunk(EXE + b"\x00" * file_types.SNIFF_HEAD_BYTES, 0)
 
     assert list(tmp_path.iterdir()) == []
     assert "its content is a Windows program" in handler.problems[0].message
@@ -253,7 +254,7 @@ def test_handler_refuses_a_program_from_its_first_chunk(settings, tmp_path):
 
 def test_handler_waits_for_the_whole_file_before_judging_a_zip_container(settings, tmp_path):
     handler = handler_for(settings, tmp_path, max_bytes=1024**3)
-    padded = DOCX + b"\x00" * uploads.SNIFF_HEAD_BYTES  # a ZIP from its first bytes; Word as a whole
+    padded = DOCX + b"\x00" * file_types.SNIFF_HEAD_BYTES  # a ZIP from its first bytes; Word as a whole
 
     handler.receive_data_chunk(padded, 0)
     upload = handler.file_complete(len(padded))

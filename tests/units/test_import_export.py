@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from tests.conftest import STANDARD_FIXTURE, UNIT_FIXTURE
 from tests.factories import specification_document
-from units import spec_format
+from units import spec_format, spec_schema
 from units.models import Criterion, Specification
 from units.selectors import specification_document as exported_document
 
@@ -125,4 +125,4 @@ def test_export_of_an_unknown_code_or_version_is_an_error(standard):
 
 def test_the_published_json_schema_is_the_one_the_importer_enforces():
     published = Path(__file__).parents[2] / "docs" / "portfolio-spec-1.schema.json"
-    assert json.loads(published.read_text(encoding="utf-8")) == spec_format.SCHEMA
+    assert json.loads(published.read_text(encoding="utf-8")) == spec_schema.SCHEMA
