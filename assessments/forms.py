@@ -1,3 +1,6 @@
+import datetime
+from typing import Any, cast
+
 from django import forms
 from django.utils import timezone
 
@@ -50,14 +53,14 @@ class ObservationForm(forms.Form):
         help_text="The criteria and range items the observation showed (hold Ctrl or ⌘ to choose several)."
     )
 
-    def __init__(self, *args: object, enrolment: Enrolment, **kwargs: object) -> None:
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].choices = countable_choices(enrolment)
+        cast(forms.MultipleChoiceField, self.fields["criteria"]).choices = countable_choices(enrolment)
         self.fields["criteria"].widget.attrs["size"] = 12
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
+    def clean_date(self) -> datetime.date:
+        date: datetime.date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError("An observation cannot be dated in the future.")
         return date

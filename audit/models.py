@@ -6,7 +6,7 @@ updates or deletes them: the model and its queryset refuse to, and on PostgreSQL
 removed row or a reordering is found by `audit.services.verify_chain` (`manage.py verify_audit`).
 """
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +40,12 @@ class AuditChangeError(Exception):
     """Raised on any attempt to change or delete an audit entry: the trail is append-only."""
 
 
+class _QuerysetOnly(Protocol):
+    """Django's mark on a queryset method that `as_manager()` must not copy onto the manager."""
+
+    queryset_only: bool
+
+
 class AuditEntryQuerySet(models.QuerySet):
     """`update()` and `delete()` on many rows at once are refused like `save()` and `delete()` on one."""
 
@@ -49,8 +55,9 @@ class AuditEntryQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditChangeError("Audit entries are never deleted.")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Marked as Django marks `QuerySet.delete`, so that, as for any model, `AuditEntry.objects.delete()` does
+    # not exist. (`update` needs no mark: the manager has its own, which calls this one.)
+    cast(_QuerysetOnly, delete).queryset_only = True
 
 
 class AuditEntry(models.Model):
@@ -138,9 +145,14 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        if "name" in value:
-            return str(value["name"])
-        return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+        return _shown_mapping(value)
     if isinstance(value, list):
         return ", ".join(_shown(item) for item in value)
     return str(value)
+
+
+def _shown_mapping(value: dict[str, Any]) -> str:
+    """A person (as `audit.services.person` keeps them) by name; any other mapping as "key: value" pairs."""
+    if "name" in value:
+        return str(value["name"])
+    return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())

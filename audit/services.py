@@ -46,6 +46,7 @@ def json_safe(value: Any) -> Any:
 
 
 def _no_floats(value: Any) -> Any:
+    """Every float, however deeply nested, as its `repr` (see `json_safe`)."""
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, dict):
@@ -88,6 +89,7 @@ def entry_hash(entry: AuditEntry) -> str:
 
 
 def _subject(subject: Subject) -> tuple[str, str]:
+    """The subject's type and id as the entry keeps them; a row must be saved first, to have an id."""
     if isinstance(subject, models.Model):
         if subject.pk is None:
             raise AuditError(f"Record {subject._meta.label_lower} after it is saved: it has no id yet.")
@@ -101,6 +103,8 @@ def _id(row: models.Model | int | None) -> int | None:
 
 
 def _lock_chain() -> None:
+    """Serialise the chain's writers until the caller's transaction ends (on PostgreSQL; SQLite has one writer
+    at a time anyway)."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

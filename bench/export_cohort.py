@@ -19,6 +19,14 @@ import tempfile
 import time
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported for real after django.setup()
+    from accounts.models import User
+    from assessments.models import SignOff
+    from centres.models import Centre, Enrolment
+    from portfolio.models import Evidence, EvidenceFile
+    from units.models import Criterion, RangeItem, Specification
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,7 +53,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from records.exports import write_cohort_export
-    from records.verification import verify_export
+    from records.verification.exports import verify_export
 
     call_command("migrate", verbosity=0)
     enrolments = build_cohort(
@@ -73,36 +81,44 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def build_cohort(*, learners: int, pieces: int, file_bytes: int) -> list:
+def build_cohort(*, learners: int, pieces: int, file_bytes: int) -> list["Enrolment"]:
     """`learners` completed portfolios on the unit, made with bulk inserts."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
     from django.utils import timezone
 
     from accounts.models import User
-    from assessments.models import Judgement, Review, SignOff
-    from assessments.services import covered_record, digest_of
-    from portfolio.models import (
-        AssessmentMethod,
-        EnrolledSpecification,
-        Enrolment,
-        Evidence,
-        EvidenceFile,
-        EvidenceMapping,
-    )
-    from portfolio.services import create_centre
-    from units.models import Criterion
+    from centres.models import Enrolment
+    from centres.services.centres import create_centre
     from units.services import import_specification_files
 
     (outcome,) = import_specification_files(paths=[FIXTURE])
     unit = outcome.specification
     centre = create_centre(name="Bench Care Academy", code="bench")
-    methods = {m.code: m for m in AssessmentMethod.objects.filter(centre=centre)}
+    assessor = User.objects.create_user("assessor@bench.example", full_name="Brendan Walsh")
+    now = timezone.now()
+    enrolments = _enrol(centre, unit, assessor, learners=learners)
+    evidence = _add_evidence(centre, enrolments, pieces=pieces, now=now)
+    _add_files(evidence, file_bytes=file_bytes)
+    _judge_accepted(evidence, _lines(unit), assessor, pieces=pieces, now=now)
+    for enrolment in enrolments:
+        _sign(enrolment, unit, assessor, now=now)
+    return list(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).order_by("pk"))
+
+
+def _lines(unit: "Specification") -> list[tuple["Criterion", "RangeItem | None"]]:
+    """The lines of the unit's recording form: each criterion without range items, each range item of the others."""
+    from units.models import Criterion
+
     criteria = (
         Criterion.objects.filter(specification=unit).prefetch_related("range_items").order_by("position")
     )
-    lines = [(c, item) for c in criteria for item in (c.range_items.all() or [None])]
-    assessor = User.objects.create_user("assessor@bench.example", full_name="Brendan Walsh")
+    return [(c, item) for c in criteria for item in (c.range_items.all() or [None])]
+
+
+def _enrol(centre: "Centre", unit: "Specification", assessor: "User", *, learners: int) -> list["Enrolment"]:
+    """`learners` new learners on the unit, all with the same assessor and internal verifier."""
+    from accounts.models import User
+    from centres.models import EnrolledSpecification, Enrolment
+
     verifier = User.objects.create_user("iv@bench.example", full_name="Catherine Lloyd")
     people = User.objects.bulk_create(
         User(email=f"learner{n}@bench.example", full_name=f"Learner {n:02d} Bench")
@@ -121,8 +137,18 @@ def build_cohort(*, learners: int, pieces: int, file_bytes: int) -> list:
     EnrolledSpecification.objects.bulk_create(
         EnrolledSpecification(enrolment=enrolment, specification=unit) for enrolment in enrolments
     )
-    now = timezone.now()
-    evidence = Evidence.objects.bulk_create(
+    return enrolments
+
+
+def _add_evidence(
+    centre: "Centre", enrolments: list["Enrolment"], *, pieces: int, now: datetime.datetime
+) -> list["Evidence"]:
+    """Each learner's accepted, declared evidence: an observation (number 1), then reflective accounts."""
+    from centres.models import AssessmentMethod
+    from portfolio.models import Evidence
+
+    methods = {m.code: m for m in AssessmentMethod.objects.filter(centre=centre)}
+    return Evidence.objects.bulk_create(
         Evidence(
             enrolment=enrolment,
             centre=centre,
@@ -140,28 +166,57 @@ def build_cohort(*, learners: int, pieces: int, file_bytes: int) -> list:
         for enrolment in enrolments
         for number in range(1, pieces + 1)
     )
-    files = []
-    for piece in evidence:
-        for version in (1, 2) if piece.number == 2 else (2,):
-            content = PDF_HEADER + os.urandom(file_bytes - len(PDF_HEADER))
-            name = default_storage.save(f"evidence/{centre.pk}/bench.pdf", ContentFile(content))
-            files.append(
-                EvidenceFile(
-                    evidence=piece,
-                    file=name,
-                    original_name=f"{piece.reference} account.pdf",
-                    size=len(content),
-                    content_type="application/pdf",
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    uploaded_by=piece.learner,
-                    is_current=version == 2,
-                )
-            )
-    files = EvidenceFile.objects.bulk_create(files)
+
+
+def _stored_pdf(piece: "Evidence", *, file_bytes: int, current: bool) -> "EvidenceFile":
+    """An unsaved file row for `piece`, its incompressible content already in storage."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from portfolio.models import EvidenceFile
+
+    content = PDF_HEADER + os.urandom(file_bytes - len(PDF_HEADER))
+    name = default_storage.save(f"evidence/{piece.centre_id}/bench.pdf", ContentFile(content))
+    return EvidenceFile(
+        evidence=piece,
+        file=name,
+        original_name=f"{piece.reference} account.pdf",
+        size=len(content),
+        content_type="application/pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=piece.learner,
+        is_current=current,
+    )
+
+
+def _add_files(evidence: list["Evidence"], *, file_bytes: int) -> None:
+    """One file per piece; piece 2's has an earlier version it replaced, so the export has a history to show."""
+    from portfolio.models import EvidenceFile
+
+    rows = [
+        _stored_pdf(piece, file_bytes=file_bytes, current=version == 2)
+        for piece in evidence
+        for version in ((1, 2) if piece.number == 2 else (2,))
+    ]
+    files = EvidenceFile.objects.bulk_create(rows)
     for earlier, current in pairwise(files):
         if earlier.evidence_id == current.evidence_id:
             current.replaces = earlier
     EvidenceFile.objects.bulk_update(files, ["replaces"])
+
+
+def _judge_accepted(
+    evidence: list["Evidence"],
+    lines: list[tuple["Criterion", "RangeItem | None"]],
+    assessor: "User",
+    *,
+    pieces: int,
+    now: datetime.datetime,
+) -> None:
+    """The observation is mapped to every line, the accounts share the lines between them; all met, accepted."""
+    from assessments.models import Judgement, Review
+    from portfolio.models import EvidenceMapping
+
     mappings = EvidenceMapping.objects.bulk_create(
         EvidenceMapping(evidence=piece, criterion=criterion, range_item=item, created_by=piece.learner)
         for piece in evidence
@@ -184,30 +239,43 @@ def build_cohort(*, learners: int, pieces: int, file_bytes: int) -> list:
         Review(evidence=piece, round=1, decision=Review.Decision.ACCEPTED, assessor=assessor, decided_at=now)
         for piece in evidence
     )
-    for enrolment in enrolments:
-        covered = covered_record(enrolment=enrolment, specification=unit)
-        learner = SignOff.objects.create(
-            enrolment=enrolment,
-            specification=unit,
-            role=SignOff.Role.LEARNER,
-            signer=enrolment.learner,
-            name_printed=enrolment.learner.full_name,
-            signed_at=now,
-            covered=covered,
-            digest=digest_of(covered),
-        )
-        covered = {**covered, "learner_signature": learner.digest}
-        SignOff.objects.create(
-            enrolment=enrolment,
-            specification=unit,
-            role=SignOff.Role.ASSESSOR,
-            signer=assessor,
-            name_printed=assessor.full_name,
-            signed_at=now,
-            covered=covered,
-            digest=digest_of(covered),
-        )
-    return list(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).order_by("pk"))
+
+
+def _sign(enrolment: "Enrolment", unit: "Specification", assessor: "User", *, now: datetime.datetime) -> None:
+    """The learner's and then the assessor's signature, as `sign_off` records them: the assessor's covers the
+    learner's signature too."""
+    from assessments.models import SignOff
+    from assessments.services.signatures import covered_record
+
+    covered = covered_record(enrolment=enrolment, specification=unit)
+    learner = _signature(enrolment, unit, SignOff.Role.LEARNER, enrolment.learner, covered, now=now)
+    covered = {**covered, "learner_signature": learner.digest}
+    _signature(enrolment, unit, SignOff.Role.ASSESSOR, assessor, covered, now=now)
+
+
+def _signature(
+    enrolment: "Enrolment",
+    unit: "Specification",
+    role: str,
+    signer: "User",
+    covered: dict[str, Any],
+    *,
+    now: datetime.datetime,
+) -> "SignOff":
+    """One signature row with the digest of what it covers (no audit entry or notice: the bench needs neither)."""
+    from assessments.models import SignOff
+    from assessments.services.signatures import digest_of
+
+    return SignOff.objects.create(
+        enrolment=enrolment,
+        specification=unit,
+        role=role,
+        signer=signer,
+        name_printed=signer.full_name,
+        signed_at=now,
+        covered=covered,
+        digest=digest_of(covered),
+    )
 
 
 if __name__ == "__main__":

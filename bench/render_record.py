@@ -19,7 +19,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported for real after django.setup()
+    from centres.models import Enrolment
+    from units.models import Specification
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,22 +32,15 @@ GOAL_SECONDS = 3.0
 GOAL_RATIO = 1.5
 
 
-def build_portfolio(pieces: int) -> tuple[Any, Any]:
+def build_portfolio(pieces: int) -> tuple["Enrolment", "Specification"]:
     """A learner on SCDLMCB2 with `pieces` accepted pieces of evidence, each with a file and two met lines."""
     from django.utils import timezone
 
     from accounts.models import User
     from assessments.models import Judgement
-    from portfolio.models import (
-        AssessmentMethod,
-        EnrolledSpecification,
-        Enrolment,
-        Evidence,
-        EvidenceFile,
-        EvidenceMapping,
-        Membership,
-    )
-    from portfolio.services import create_centre
+    from centres.models import AssessmentMethod, EnrolledSpecification, Enrolment, Membership
+    from centres.services.centres import create_centre
+    from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
     from units.models import Criterion
     from units.services import import_specification_files
 

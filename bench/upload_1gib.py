@@ -13,6 +13,7 @@ speed, while the upload has to parse and hash every byte in Python). Everything 
 """
 
 import argparse
+import datetime
 import hashlib
 import http.client
 import json
@@ -26,7 +27,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,15 +39,11 @@ PASSWORD = "bench-password-not-secret"
 EMAIL = "learner@bench.example"
 # An MP4 header: the file is "video" to the type sniffer; the rest is incompressible filler.
 MP4_HEADER = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+Body = bytes | Iterable[bytes] | None  # a request body: whole, or streamed in pieces
 
 
 def proc_kib(pid: int, field: str) -> int:
+    """A memory figure of /proc/<pid>/status (VmRSS, VmHWM), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
@@ -105,8 +104,6 @@ def setup_database(env: dict[str, str]) -> int:
     """Migrate the throw-away database and create a centre, a learner and a draft; return the evidence's pk."""
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import datetime
-
     import django
 
     django.setup()
@@ -114,8 +111,9 @@ def setup_database(env: dict[str, str]) -> int:
     from django.db import connections
 
     from accounts.models import User
-    from portfolio.models import AssessmentMethod, Enrolment, Membership
-    from portfolio.services import create_centre, create_evidence
+    from centres.models import AssessmentMethod, Enrolment, Membership
+    from centres.services.centres import create_centre
+    from portfolio.services.evidence import create_evidence
 
     call_command("migrate", verbosity=0)
     centre = create_centre(name="Bench centre", code="bench")
@@ -141,8 +139,8 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, body=None, headers: dict | None = None
-    ) -> tuple[int, dict, bytes]:
+        self, method: str, path: str, body: Body = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         connection.request(method, path, body=body, headers={**(headers or {}), "Cookie": cookie})
@@ -153,13 +151,16 @@ class Browser:
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
         connection.close()
-        return response.status, dict(response.getheaders()), content
+        return response.status, content
 
     def sign_in(self) -> None:
-        status, _, page = self.request("GET", "/accounts/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        status, page = self.request("GET", "/accounts/login/")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit(f"no CSRF token on the sign-in page: {status}")
+        token = found.group(1).decode()
         form = f"csrfmiddlewaretoken={token}&username={EMAIL}&password={PASSWORD}"
-        status, _, _ = self.request(
+        status, _ = self.request(
             "POST",
             "/accounts/login/",
             body=form.encode(),
@@ -188,7 +189,7 @@ class Browser:
                     yield chunk
             yield tail
 
-        status, _, content = self.request(
+        status, content = self.request(
             "POST",
             path,
             body=body(),
@@ -202,7 +203,36 @@ class Browser:
         return status, content
 
 
-def wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
+@contextmanager
+def running_server(scratch: Path, env: dict[str, str]) -> Iterator[tuple[int, int, Path]]:
+    """`manage.py runserver` on a free port, up and answering; yields its pid, port and log, and stops it after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = scratch / "server.log"
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(port, server, log)
+        yield server.pid, port, log
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def wait_for(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the server accepts connections; stop with its log if it exits or is not up within a minute."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -215,7 +245,72 @@ def wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
     raise SystemExit(f"the server did not start:\n{log.read_text()}")
 
 
-def stored_row(env: dict[str, str]) -> dict:
+class PeakMemory:
+    """The server's resident memory before the block and its peak during it: VmHWM when the kernel lets us reset
+    it, otherwise (and always, as a check) the highest VmRSS a 20 ms sampler saw."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.baseline_kib = proc_kib(pid, "VmRSS")
+        self.exact = reset_peak(pid)
+        self.sampled_kib = self.baseline_kib
+        self.peak_kib = self.baseline_kib
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "PeakMemory":
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._sampler.join()
+        self.peak_kib = proc_kib(self.pid, "VmHWM") if self.exact else self.sampled_kib
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.sampled_kib = max(self.sampled_kib, proc_kib(self.pid, "VmRSS"))
+            time.sleep(0.02)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run measured."""
+
+    size_mib: int
+    memory: PeakMemory
+    upload_seconds: float
+    copy_seconds: float  # the faster of a copy before and one after the upload
+    durable_seconds: float
+    hash_rate: float
+
+
+def bench_env(scratch: Path, size: int) -> dict[str, str]:
+    """The server's settings: everything in `scratch`, and a per-file limit the file fits under."""
+    (scratch / "media").mkdir()
+    (scratch / "uploading").mkdir()
+    return {
+        "DATABASE_URL": f"sqlite:///{scratch}/bench.sqlite3",
+        "DEBUG": "true",
+        "HTTPS": "false",
+        "MEDIA_ROOT": str(scratch / "media"),
+        "FILE_UPLOAD_TEMP_DIR": str(scratch / "uploading"),
+        "EVIDENCE_MAX_UPLOAD_BYTES": str(max(size, 1024**3)),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def warm_up(browser: Browser, upload_path: str, scratch: Path, log: Path) -> None:
+    """A small upload first, so the baseline memory includes what any upload loads once (imports, caches)."""
+    (scratch / "warm-up.mp4").write_bytes(MP4_HEADER + os.urandom(64 * 1024))
+    status, _ = browser.upload(upload_path, scratch / "warm-up.mp4", "warm-up.mp4")
+    if status != 200:
+        raise SystemExit(f"the warm-up upload failed: {status}\n{log.read_text()}")
+
+
+def check_stored(env: dict[str, str], size: int, expected_sha: str) -> None:
+    """The newest stored file is the one uploaded, whole, with its type sniffed as video (read through
+    `manage.py shell`, with the server's settings)."""
     script = (
         "import json; from portfolio.models import EvidenceFile as F; "
         "f = F.objects.order_by('-pk').values('size', 'sha256', 'content_type', 'file').first(); print(json.dumps(f))"
@@ -228,7 +323,53 @@ def stored_row(env: dict[str, str]) -> dict:
         text=True,
         check=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    row = json.loads(result.stdout.strip().splitlines()[-1])
+    if (row["size"], row["sha256"], row["content_type"]) != (size, expected_sha, "video/mp4"):
+        raise SystemExit(f"the stored file does not match: {row}")
+
+
+def measure(browser: Browser, pid: int, upload_path: str, source: Path, size_mib: int) -> Figures:
+    """Time the upload while watching the server's memory, between two plain copies of the same file."""
+    copy_before = time_copy(source, source.with_name("copy.mp4"))
+    os.sync()  # no dirty pages from writing the file or the copy slow down the upload
+    with PeakMemory(pid) as memory:
+        start = time.perf_counter()
+        status, content = browser.upload(upload_path, source, "practice video.mp4")
+        upload_seconds = time.perf_counter() - start
+    if status != 200:
+        raise SystemExit(f"the upload failed: {status}\n{content.decode(errors='replace')[:2000]}")
+    return Figures(
+        size_mib=size_mib,
+        memory=memory,
+        upload_seconds=upload_seconds,
+        copy_seconds=min(copy_before, time_copy(source, source.with_name("copy.mp4"))),
+        durable_seconds=time_copy(source, source.with_name("copy.mp4"), durable=True),
+        hash_rate=sha256_rate(),
+    )
+
+
+def report(figures: Figures) -> None:
+    """Print the figures, each goal with whether it is met, and the context that explains them."""
+    memory, size_mib, upload_seconds = figures.memory, figures.size_mib, figures.upload_seconds
+    growth_mib = (memory.peak_kib - memory.baseline_kib) / 1024
+    sampled_mib = (memory.sampled_kib - memory.baseline_kib) / 1024
+    upload_rate, copy_rate = size_mib / upload_seconds, size_mib / figures.copy_seconds
+    ratio = upload_rate / copy_rate
+    print(
+        f"upload of {size_mib} MiB through POST /evidence/<pk>/files/ (runserver, SQLite, local storage)\n"
+        f"  server memory: {memory.baseline_kib / 1024:.1f} MiB before, peak growth {growth_mib:.1f} MiB "
+        f"({'VmHWM' if memory.exact else 'sampled VmRSS'}; sampled every 20 ms: {sampled_mib:.1f} MiB); "
+        f"goal <= 64 MiB: {'meets' if growth_mib <= 64 else 'MISSES'} the goal\n"
+        f"  upload: {upload_seconds:.2f} s, {upload_rate:.0f} MiB/s (stored whole, SHA-256 and type checked)\n"
+        f"  copy on disk (shutil.copyfile, same file system, faster of two): {figures.copy_seconds:.2f} s, "
+        f"{copy_rate:.0f} MiB/s\n"
+        f"  ratio upload / copy: {ratio:.2f}; goal >= 0.5: {'meets' if ratio >= 0.5 else 'MISSES'} the goal\n"
+        f"  for context, the copy with fsync (on the disk itself): {figures.durable_seconds:.2f} s, "
+        f"{size_mib / figures.durable_seconds:.0f} MiB/s; upload / that: "
+        f"{figures.durable_seconds / upload_seconds:.2f}\n"
+        f"  for context, SHA-256 alone (every byte must be hashed) runs at {figures.hash_rate:.0f} MiB/s here: "
+        f"{figures.hash_rate / copy_rate:.2f} of the copy"
+    )
 
 
 def main() -> None:
@@ -237,114 +378,21 @@ def main() -> None:
     args = parser.parse_args()
     size = args.size_mib * MIB
 
-    scratch = Path(tempfile.mkdtemp(prefix="upload-bench-"))
-    server = None
-    try:
-        (scratch / "media").mkdir()
-        (scratch / "uploading").mkdir()
-        env = {
-            "DATABASE_URL": f"sqlite:///{scratch}/bench.sqlite3",
-            "DEBUG": "true",
-            "HTTPS": "false",
-            "MEDIA_ROOT": str(scratch / "media"),
-            "FILE_UPLOAD_TEMP_DIR": str(scratch / "uploading"),
-            "EVIDENCE_MAX_UPLOAD_BYTES": str(max(size, 1024**3)),
-            "LOG_LEVEL": "WARNING",
-        }
+    with tempfile.TemporaryDirectory(prefix="upload-bench-", ignore_cleanup_errors=True) as directory:
+        scratch = Path(directory)
+        env = bench_env(scratch, size)
         evidence_pk = setup_database(env)
         source = scratch / "practice-video.mp4"
         print(f"writing a {args.size_mib} MiB file …", flush=True)
         expected_sha = make_file(source, size)
-        (scratch / "warm-up.mp4").write_bytes(MP4_HEADER + os.urandom(64 * 1024))
-
-        port = free_port()
-        log = scratch / "server.log"
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for(port, server, log)
-        browser = Browser(port)
-        browser.sign_in()
-        upload_path = f"/evidence/{evidence_pk}/files/"
-        status, _ = browser.upload(upload_path, scratch / "warm-up.mp4", "warm-up.mp4")
-        if status != 200:
-            raise SystemExit(f"the warm-up upload failed: {status}\n{log.read_text()}")
-
-        copy_seconds = [time_copy(source, scratch / "copy.mp4")]
-        os.sync()  # no dirty pages from writing the file or the copy slow down the upload
-        baseline_kib = proc_kib(server.pid, "VmRSS")
-        exact_peak = reset_peak(server.pid)
-        sampled_peak = [baseline_kib]
-        sampling = threading.Event()
-
-        def sample() -> None:
-            while not sampling.is_set():
-                sampled_peak[0] = max(sampled_peak[0], proc_kib(server.pid, "VmRSS"))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        start = time.perf_counter()
-        status, content = browser.upload(upload_path, source, "practice video.mp4")
-        upload_seconds = time.perf_counter() - start
-        sampling.set()
-        sampler.join()
-        peak_kib = proc_kib(server.pid, "VmHWM") if exact_peak else sampled_peak[0]
-        if status != 200:
-            raise SystemExit(f"the upload failed: {status}\n{content.decode(errors='replace')[:2000]}")
-        row = stored_row(env)
-        if (row["size"], row["sha256"], row["content_type"]) != (size, expected_sha, "video/mp4"):
-            raise SystemExit(f"the stored file does not match: {row}")
-
-        copy_seconds.append(time_copy(source, scratch / "copy.mp4"))
-        copy_seconds = min(copy_seconds)  # the faster of a copy before and one after the upload
-        durable_seconds = time_copy(source, scratch / "copy.mp4", durable=True)
-        hash_rate = sha256_rate()
-
-        growth_mib = (peak_kib - baseline_kib) / 1024
-        sampled_mib = (sampled_peak[0] - baseline_kib) / 1024
-        upload_rate = size / MIB / upload_seconds
-        copy_rate = size / MIB / copy_seconds
-        ratio = upload_rate / copy_rate
-        print(
-            f"upload of {args.size_mib} MiB through POST /evidence/<pk>/files/ (runserver, SQLite, local storage)"
-        )
-        print(
-            f"  server memory: {baseline_kib / 1024:.1f} MiB before, peak growth {growth_mib:.1f} MiB "
-            f"({'VmHWM' if exact_peak else 'sampled VmRSS'}; sampled every 20 ms: {sampled_mib:.1f} MiB); "
-            f"goal <= 64 MiB: {'meets' if growth_mib <= 64 else 'MISSES'} the goal"
-        )
-        print(
-            f"  upload: {upload_seconds:.2f} s, {upload_rate:.0f} MiB/s (stored whole, SHA-256 and type checked)"
-        )
-        print(
-            f"  copy on disk (shutil.copyfile, same file system, faster of two): {copy_seconds:.2f} s, {copy_rate:.0f} MiB/s"
-        )
-        print(
-            f"  ratio upload / copy: {ratio:.2f}; goal >= 0.5: {'meets' if ratio >= 0.5 else 'MISSES'} the goal"
-        )
-        print(
-            f"  for context, the copy with fsync (on the disk itself): {durable_seconds:.2f} s, "
-            f"{size / MIB / durable_seconds:.0f} MiB/s; upload / that: {durable_seconds / upload_seconds:.2f}"
-        )
-        print(
-            f"  for context, SHA-256 alone (every byte must be hashed) runs at {hash_rate:.0f} MiB/s here: "
-            f"{hash_rate / copy_rate:.2f} of the copy"
-        )
-    finally:
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        shutil.rmtree(scratch, ignore_errors=True)
+        with running_server(scratch, env) as (pid, port, log):
+            browser = Browser(port)
+            browser.sign_in()
+            upload_path = f"/evidence/{evidence_pk}/files/"
+            warm_up(browser, upload_path, scratch, log)
+            figures = measure(browser, pid, upload_path, source, args.size_mib)
+            check_stored(env, size, expected_sha)
+        report(figures)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ The pair of lookups every view uses is here too: `read_or_404` (an object the pe
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
+from accounts import http as lookups
 from accounts.models import User
 from centres.models import Enrolment, EQAGrant, Membership
 
@@ -62,12 +63,11 @@ class Access:
     @cached_property
     def roles(self) -> dict[int, frozenset[str]]:
         """The person's roles by centre id (one query, none for a visitor)."""
-        if not self.is_signed_in:
+        user_id = self.user_id
+        if user_id is None:
             return {}
         found: dict[int, set[str]] = {}
-        for centre_id, role in Membership.objects.filter(user_id=self.user.pk).values_list(
-            "centre_id", "role"
-        ):
+        for centre_id, role in Membership.objects.filter(user_id=user_id).values_list("centre_id", "role"):
             found.setdefault(centre_id, set()).add(role)
         return {centre_id: frozenset(roles) for centre_id, roles in found.items()}
 
@@ -173,12 +173,24 @@ class Access:
         ).exists()
 
 
+class AccessRequest(HttpRequest):
+    """A request once `give_access` has run: it carries its `Access`, which `HttpRequest` does not declare."""
+
+    access: Access
+
+
+def give_access(request: HttpRequest) -> Access:
+    """A fresh `Access` for the request, kept on it as `request.access` for the checks that follow."""
+    access = Access(request.user)
+    cast(AccessRequest, request).access = access
+    return access
+
+
 def access_of(request: HttpRequest) -> Access:
     """The request's `Access` (built by the middleware; built here for a request that skipped it)."""
     access = getattr(request, "access", None)
     if not isinstance(access, Access):
-        access = Access(request.user)
-        request.access = access  # type: ignore[attr-defined]
+        access = give_access(request)
     return access
 
 
@@ -190,17 +202,12 @@ def read_or_404[M: Model](
     *,
     what: str = "object",
 ) -> M:
-    """The object if the person may read it; otherwise 404, so that its existence is not revealed."""
-    obj = found.filter(pk=pk).first()
-    if obj is None or not may_read(access_of(request), obj):
-        raise Http404(f"No such {what}")
-    return obj
+    """`accounts.http.read_or_404` with the request's `Access` as the viewer: 404 unless the person may read it."""
+    return lookups.read_or_404(access_of(request), found, pk, may_read, what=what)
 
 
 def change_or_403[M: Model](
     request: HttpRequest, obj: M, may_change: Callable[[Access, M], bool], message: str = ""
 ) -> M:
-    """The object (already read) if the person may change it; otherwise 403 with the reason."""
-    if not may_change(access_of(request), obj):
-        raise PermissionDenied(message)
-    return obj
+    """`accounts.http.change_or_403` with the request's `Access` as the viewer: 403 unless they may change it."""
+    return lookups.change_or_403(access_of(request), obj, may_change, message)

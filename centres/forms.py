@@ -1,7 +1,7 @@
 """Forms of the centre pages: they parse and offer choices; the rules live in `centres.services`."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -27,6 +27,7 @@ class SpecificationChoiceField(forms.ModelMultipleChoiceField):
 
 
 def role_field(**kwargs: Any) -> forms.MultipleChoiceField:
+    """The role checkboxes, the same on the register and roles forms."""
     return forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, label="Roles at this centre", **kwargs
     )
@@ -99,12 +100,14 @@ class EnrolmentForm(CentreForm):
 
     def __init__(self, *args: Any, centre: Centre, enrolment: Enrolment | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["learner"].queryset = selectors.people_with_role(centre=centre, role=Role.LEARNER)
-        self.fields["specifications"].queryset = selectors.catalogue()
-        self.fields["assessor"].queryset = selectors.people_with_role(
+        cast(PersonChoiceField, self.fields["learner"]).queryset = selectors.people_with_role(
+            centre=centre, role=Role.LEARNER
+        )
+        cast(SpecificationChoiceField, self.fields["specifications"]).queryset = selectors.catalogue()
+        cast(PersonChoiceField, self.fields["assessor"]).queryset = selectors.people_with_role(
             centre=centre, role=Role.ASSESSOR, also=enrolment.assessor if enrolment else None
         )
-        self.fields["internal_verifier"].queryset = selectors.people_with_role(
+        cast(PersonChoiceField, self.fields["internal_verifier"]).queryset = selectors.people_with_role(
             centre=centre,
             role=Role.INTERNAL_VERIFIER,
             also=enrolment.internal_verifier if enrolment else None,
@@ -145,12 +148,13 @@ class EnrolmentChoiceField(forms.ModelMultipleChoiceField):
 
 
 def _in_a_year() -> datetime.date:
+    """A new grant's default last day."""
     return timezone.localdate() + datetime.timedelta(days=365)
 
 
 class EQAGrantForm(CentreForm):
     eqa = PersonChoiceField(
-        queryset=Membership.objects.none(), empty_label="Choose an external quality assurer", label="EQA"
+        queryset=User.objects.none(), empty_label="Choose an external quality assurer", label="EQA"
     )
     whole_centre = forms.BooleanField(
         required=False, label="The whole centre", help_text="Every portfolio of the centre, now and to come."
@@ -166,8 +170,10 @@ class EQAGrantForm(CentreForm):
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["eqa"].queryset = selectors.people_with_role(centre=centre, role=Membership.Role.EQA)
-        self.fields["enrolments"].queryset = (
+        cast(PersonChoiceField, self.fields["eqa"]).queryset = selectors.people_with_role(
+            centre=centre, role=Membership.Role.EQA
+        )
+        cast(EnrolmentChoiceField, self.fields["enrolments"]).queryset = (
             Enrolment.objects.filter(centre=centre)
             .select_related("learner")
             .order_by("learner__full_name", "-start_date")

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from centres.access import Access
+from centres.access import Access, give_access
 from centres.models import EQAPageView
 
 READS = ("GET", "HEAD")
@@ -18,7 +18,7 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.access = Access(request.user)  # type: ignore[attr-defined]
+        give_access(request)
         return self.get_response(request)
 
 

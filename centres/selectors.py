@@ -70,6 +70,8 @@ def centres_overseen(*, user: User) -> list[OverseenCentre]:
 
 
 def centre_overview(*, centre: Centre) -> CentreOverview:
+    """The overview's counts: people (each once, whatever their roles), holders of each role, enrolments by
+    status (three queries)."""
     role_counts = dict(
         Membership.objects.filter(centre=centre).values_list("role").annotate(count=Count("pk")).order_by()
     )

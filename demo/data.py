@@ -54,6 +54,7 @@ def load_demo(*, password: str, specification_paths: list[Path] = SEED_SPECIFICA
 
 
 def _person(account: DemoAccount, password: str) -> User:
+    """The demo account, made on the first run; every run sets its password to the one given."""
     is_admin = account.centre_role == Role.ADMIN
     user, _ = User.objects.get_or_create(
         email=account.email,
@@ -80,6 +81,7 @@ def _grant_demo_eqa(centre: Centre, people: dict[str, User]) -> None:
 
 
 def _create_centre(people: dict[str, User], specifications: list[Specification]) -> Enrolment:
+    """The demo centre: its people, the EQA's grant, and the learner's enrolment with evidence to look at."""
     centre = create_centre(**DEMO_CENTRE)
     Membership.objects.bulk_create(
         Membership(centre=centre, user=user, role=role) for role, user in people.items()
@@ -154,5 +156,6 @@ def _create_centre(people: dict[str, User], specifications: list[Specification])
 
 
 def _upload(name: str) -> CheckedUpload:
+    """A demo file, checked as a learner's upload is."""
     with (DEMO_FILES / name).open("rb") as source:
         return check_file(source, name=name)

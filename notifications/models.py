@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.http import url_has_allowed_host_and_scheme
 
+# A subject becomes an e-mail's subject line; `notifications.services.notify` shortens a longer one to fit.
+SUBJECT_MAX_LENGTH = 200
+
 
 def is_local_path(url: str) -> bool:
     """True for a path on this site (`/evidence/3/`); false for another site, `//host` or `/\\host`."""
@@ -20,7 +23,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    subject = models.CharField(max_length=200)
+    subject = models.CharField(max_length=SUBJECT_MAX_LENGTH)
     message = models.TextField(blank=True)
     url = models.CharField(
         max_length=500, blank=True, help_text="Where the notification leads: a path on this site."

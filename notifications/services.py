@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Notification, is_local_path
+from notifications.models import SUBJECT_MAX_LENGTH, Notification, is_local_path
 from notifications.tasks import send_notification_email
 
 logger = logging.getLogger(__name__)
@@ -30,9 +30,9 @@ def notify(*, recipient: User, subject: str, message: str, url: str = "") -> Not
     if url and not is_local_path(url):
         raise ValueError(f"A notification leads to a path on this site, not {url!r}.")
     subject = " ".join(subject.split())  # one line: it becomes an e-mail subject
-    limit = Notification._meta.get_field("subject").max_length
-    if len(subject) > limit:  # a long name or title shortens the subject, never refuses the change
-        subject = subject[: limit - 1] + "…"
+    # A long name or title shortens the subject, never refuses the change.
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
     notification = Notification.objects.create(recipient=recipient, subject=subject, message=message, url=url)
     transaction.on_commit(partial(_queue_email, notification.pk))
     return notification

@@ -1,10 +1,13 @@
+"""The person's own notifications: the list, marking them read, and opening one where it leads."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest, read_or_404
 from notifications import selectors, services
 from notifications.models import Notification, is_local_path
 from notifications.permissions import can_view_notification
@@ -12,14 +15,14 @@ from notifications.permissions import can_view_notification
 PER_PAGE = 25
 
 
-def _own_notification(request: HttpRequest, pk: int) -> Notification:
-    notification = Notification.objects.filter(pk=pk).first()
-    if notification is None or not can_view_notification(request.user, notification):
-        raise Http404("No such notification")
-    return notification
+def _own_notification(request: AuthenticatedRequest, pk: int) -> Notification:
+    """The person's own notification; 404 for anyone else's, so its existence is not revealed."""
+    return read_or_404(
+        request.user, Notification.objects.all(), pk, can_view_notification, what="notification"
+    )
 
 
-def _render_list(request: HttpRequest, page_number: str | int | None) -> HttpResponse:
+def _render_list(request: AuthenticatedRequest, page_number: str | int | None) -> HttpResponse:
     page = Paginator(selectors.notifications_for(user=request.user), PER_PAGE).get_page(page_number)
     template = "notifications/list.html#items" if request.htmx else "notifications/list.html"
     return render(request, template, {"page": page})
@@ -27,14 +30,14 @@ def _render_list(request: HttpRequest, page_number: str | int | None) -> HttpRes
 
 @require_GET
 @vary_on_headers("HX-Request")
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     """The person's notifications, newest first, unread ones marked; htmx asks for the list alone."""
     return _render_list(request, request.GET.get("page"))
 
 
 @require_POST
 @vary_on_headers("HX-Request")
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
     changed = services.mark_all_read(user=request.user)
     messages.success(
         request,
@@ -48,7 +51,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go where it leads, only ever to a path on this site."""
     notification = services.mark_read(user=request.user, notification=_own_notification(request, pk))
     if notification.url and is_local_path(notification.url):

@@ -4,18 +4,21 @@ people, and safe display names. `portfolio.uploads` checks each file against the
 Settings: `EVIDENCE_MAX_UPLOAD_BYTES`, `EVIDENCE_ALLOWED_TYPES`.
 """
 
+import importlib
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import ModuleType
 
+import filetype
 from django.conf import settings
 
+magic: ModuleType | None
 try:
-    import magic
+    magic = importlib.import_module("magic")
 except ImportError:  # python-magic is installed but libmagic is not: fall back to `filetype`
     magic = None
-import filetype
 
 OCTET_STREAM = "application/octet-stream"
 # Enough for libmagic to tell every allowed type apart from its start, except containers (ZIP, OLE2, text).
@@ -134,18 +137,19 @@ def may_show_inline(content_type: str) -> bool:
 def allowed_summary(allowed: Iterable[str] | None = None) -> str:
     """What may be uploaded, grouped for people: "documents (PDF, Word, …), images (…), audio (…) and video (…)"."""
     allowed = sorted(allowed_types() if allowed is None else allowed)
-    groups = []
-    for family in FAMILY_ORDER:
-        labels = [
-            kind.short or kind.label for t, kind in KINDS.items() if kind.family == family and t in allowed
-        ]
-        labels = list(dict.fromkeys(labels))
-        if labels:
-            groups.append(f"{family} ({', '.join(labels)})")
+    groups = [group for family in FAMILY_ORDER if (group := _family_summary(family, allowed))]
     others = [t for t in allowed if t not in KINDS or not KINDS[t].family]
     if others:
         groups.append(", ".join(others))
     return groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
+
+
+def _family_summary(family: str, allowed: list[str]) -> str:
+    """One family's part of the summary, "images (JPEG, PNG, …)", each short name once; "" if none is allowed."""
+    labels = dict.fromkeys(
+        kind.short or kind.label for t, kind in KINDS.items() if kind.family == family and t in allowed
+    )
+    return f"{family} ({', '.join(labels)})" if labels else ""
 
 
 _MORE_SUFFIXES = (

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -30,9 +31,11 @@ class EvidenceForm(forms.Form):
     assessment_site = forms.CharField(max_length=200, required=False, help_text="Where the work took place.")
     form_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: object, centre: Centre, **kwargs: object) -> None:
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["method"].queryset = AssessmentMethod.objects.filter(centre=centre, is_active=True)
+        cast(forms.ModelChoiceField, self.fields["method"]).queryset = AssessmentMethod.objects.filter(
+            centre=centre, is_active=True
+        )
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         if not self.is_bound:
             self.initial.setdefault("form_key", uuid.uuid4())
@@ -64,10 +67,10 @@ class EvidenceFilterForm(forms.Form):
     method = forms.ChoiceField(choices=[("", "Any method")], required=False)
     criterion = forms.CharField(max_length=20, required=False, label="Criterion", help_text="e.g. 1.1 or K14")
 
-    def __init__(self, *args: object, centre: Centre, **kwargs: object) -> None:
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         methods = AssessmentMethod.objects.filter(centre=centre).values_list("code", "label")
-        self.fields["method"].choices = [
+        cast(forms.ChoiceField, self.fields["method"]).choices = [
             ("", "Any method"),
             *((code, f"{code}: {label}") for code, label in methods),
         ]

@@ -7,7 +7,7 @@ before it is judged.
 from centres.access import Access
 from centres.models import Centre, Enrolment, Membership
 from centres.permissions import can_view_enrolment
-from portfolio.models import Evidence, EvidenceFile
+from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
 
 Role = Membership.Role
 
@@ -34,6 +34,10 @@ def can_change_evidence(access: Access, evidence: Evidence) -> bool:
 def can_submit_evidence(access: Access, evidence: Evidence) -> bool:
     """The learner submits their own evidence (the service says why when it cannot be submitted yet)."""
     return access.is_signed_in and access.user_id == evidence.learner_id
+
+
+def can_view_mapping(access: Access, mapping: EvidenceMapping) -> bool:
+    return can_view_evidence(access, mapping.evidence)
 
 
 def can_view_file(access: Access, evidence_file: EvidenceFile) -> bool:

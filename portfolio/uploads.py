@@ -20,6 +20,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 
 from portfolio.file_types import (
@@ -107,6 +108,10 @@ class CheckedUpload(TemporaryUploadedFile):
     kept as `claimed_content_type` and never trusted.
     """
 
+    # Never None here, unlike UploadedFile's: set to 0 and OCTET_STREAM on creation, then by `complete`.
+    size: int
+    content_type: str
+
     def __init__(self, *, name: str, claimed_content_type: str = "", charset: str | None = None) -> None:
         # Not TemporaryUploadedFile.__init__: that builds the temporary file's name from the uploaded one.
         temporary = tempfile.NamedTemporaryFile(suffix=".upload", dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
@@ -123,6 +128,7 @@ class CheckedUpload(TemporaryUploadedFile):
             os.remove(path)
 
     def complete(self, inspection: Inspection) -> "CheckedUpload":
+        """The file once its last byte is in: typed by a sniff of the whole file (or refused), rewound to store."""
         self.flush()
         content_type = inspection.finish(self.temporary_file_path())
         self.seek(0)
@@ -162,13 +168,15 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
 
     # Larger than Django's 64 KiB: fewer trips through the parser per GiB, still a small, fixed amount of memory.
     chunk_size = 1024 * 1024
+    # The file being received and what is known of it so far, both set by `new_file` before any chunk arrives.
+    file: CheckedUpload
+    inspection: Inspection
 
-    def __init__(self, request=None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.max_bytes = max_upload_bytes()
         self.allowed = allowed_types()
         self.problems: list[UploadProblem] = []
-        self.inspection: Inspection | None = None
 
     def new_file(
         self,
@@ -177,7 +185,7 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
         content_type: str,
         content_length: int | None,
         charset: str | None = None,
-        content_type_extra: dict | None = None,
+        content_type_extra: dict[str, bytes] | None = None,
     ) -> None:
         # The base class's new_file (not TemporaryFileUploadHandler's, which names the temporary file after
         # the uploaded one).
@@ -208,5 +216,6 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
             self.file.discard()
 
     def _refuse(self, refusal: UploadRefused) -> None:
+        """Keep the reason for the view and drop what arrived of the file."""
         self.problems.append(UploadProblem(name=self.inspection.name, message=str(refusal)))
         self.file.discard()

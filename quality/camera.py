@@ -27,12 +27,12 @@ class Dimension(StrEnum):
     RECORDS = "R", "Records"
     SITES = "S", "Assessment sites"
 
-    title: str
+    heading: str
 
-    def __new__(cls, letter: str, title: str) -> "Dimension":
+    def __new__(cls, letter: str, heading: str) -> "Dimension":
         member = str.__new__(cls, letter)
         member._value_ = letter
-        member.title = title
+        member.heading = heading
         return member
 
 
@@ -177,26 +177,38 @@ class _Tally:
         return self.interim * 100 < self.interim_percent * (len(self.planned) + pending + 1)
 
 
-def _units_of(
-    pool: Pool, enrolment: Enrolment, wanted: int, why: str, tally: _Tally, rng: random.Random
-) -> list[Planned]:
-    """`wanted` units of one learner, interim or summative as the share asks, judged work first."""
+def _shuffled_units(
+    pool: Pool, enrolment: Enrolment, rng: random.Random
+) -> tuple[list[Specification], list[Specification]]:
+    """The learner's interim and summative units, each in random order, interim units with judged work first."""
     specs = pool.specifications[enrolment.pk]
     interim = [s for s in specs if pool.kind(enrolment.pk, s.pk) == Sample.Kind.INTERIM]
     summative = [s for s in specs if s not in interim]
     rng.shuffle(interim)
     rng.shuffle(summative)
     interim.sort(key=lambda s: (enrolment.pk, s.pk) not in pool.judged)  # judged work first
+    return interim, summative
+
+
+def _unit_sample(pool: Pool, enrolment_id: int, specification_id: int, why: str) -> Planned:
+    """A whole unit sampled for the assessor's risk; an interim one with no judged work yet says where to look."""
+    kind = pool.kind(enrolment_id, specification_id)
+    reason = why
+    if kind == Sample.Kind.INTERIM and (enrolment_id, specification_id) not in pool.judged:
+        reason += "; no judged evidence in this unit yet: look at the assessment plan"
+    return Planned(Target(enrolment_id, specification_id, None), kind, reason)
+
+
+def _units_of(
+    pool: Pool, enrolment: Enrolment, wanted: int, why: str, tally: _Tally, rng: random.Random
+) -> list[Planned]:
+    """`wanted` units of one learner, interim or summative as the share asks, judged work first."""
+    interim, summative = _shuffled_units(pool, enrolment, rng)
     picked: list[Planned] = []
     while len(picked) < wanted and (interim or summative):
         source = interim if (tally.prefers_interim(len(picked)) and interim) or not summative else summative
-        spec = source.pop(0)
-        kind = pool.kind(enrolment.pk, spec.pk)
-        reason = why
-        if kind == Sample.Kind.INTERIM and (enrolment.pk, spec.pk) not in pool.judged:
-            reason += "; no judged evidence in this unit yet: look at the assessment plan"
-        planned = Planned(Target(enrolment.pk, spec.pk, None), kind, reason)
-        tally.interim += kind == Sample.Kind.INTERIM
+        planned = _unit_sample(pool, enrolment.pk, source.pop(0).pk, why)
+        tally.interim += planned.kind == Sample.Kind.INTERIM
         picked.append(planned)
     return picked
 
@@ -230,23 +242,29 @@ def _options(pool: Pool, item: Item) -> list[Target]:
     return options
 
 
+def _item_words(pool: Pool, item: Item) -> str:
+    """An item named without its unit: a candidate stage, a method, a record type or an assessment site."""
+    key = str(item.key)
+    if item.dimension == Dimension.CANDIDATES:
+        return STAGES[key].lower()
+    if item.dimension == Dimension.METHODS:
+        return f"method {key}"
+    if item.dimension == Dimension.RECORDS:
+        return f"record type {pool.method_labels.get(key, key)}"
+    return f"assessment site {key}"
+
+
 def coverage_reason(pool: Pool, item: Item, target: Target) -> str:
     """Why a sample added for coverage was chosen, in words."""
     spec = next(s for s in pool.specifications[target.enrolment_id] if s.pk == target.specification_id)
     if item.dimension == Dimension.ASSESSORS:
         assessor = pool.by_pk[target.enrolment_id].assessor
         return f"Covers assessor {assessor.full_name or assessor.email}" if assessor else "Covers an assessor"
-    if item.dimension == Dimension.CANDIDATES:
-        return f"Covers {STAGES[str(item.key)].lower()}"
-    if item.dimension == Dimension.METHODS:
-        return f"Covers method {item.key}"
-    if item.dimension == Dimension.RECORDS:
-        return f"Covers record type {pool.method_labels.get(str(item.key), str(item.key))}"
-    if item.dimension == Dimension.SITES:
-        return f"Covers assessment site {item.key}"
     if item.dimension == Dimension.UNITS:
         return f"Covers {spec.code}"
-    return f"Covers {pool.groups[int(item.key)].label} of {spec.code}"
+    if item.dimension == Dimension.OUTCOMES:
+        return f"Covers {pool.groups[int(item.key)].label} of {spec.code}"
+    return f"Covers {_item_words(pool, item)}"
 
 
 def _for_coverage(pool: Pool, planned: list[Planned], rng: random.Random) -> list[Planned]:

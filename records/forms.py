@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -33,11 +33,14 @@ class CohortExportForm(forms.Form):
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assessor"].queryset = people_with_role(centre=centre, role=Membership.Role.ASSESSOR)
-        self.fields["group"].choices = [("", "Choose a group")] + [(g, g) for g in enrolment_groups(centre)]
+        assessor = cast(forms.ModelChoiceField, self.fields["assessor"])
+        assessor.queryset = people_with_role(centre=centre, role=Membership.Role.ASSESSOR)
+        groups = [("", "Choose a group")] + [(g, g) for g in enrolment_groups(centre)]
+        cast(forms.ChoiceField, self.fields["group"]).choices = groups
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("scope") == Export.Scope.ASSESSOR and not data.get("assessor"):
             self.add_error("assessor", "Choose the assessor whose learners to export.")
         if data.get("scope") == Export.Scope.GROUP and not data.get("group"):

@@ -12,8 +12,8 @@ from assessments.selectors.met import CountableState, countable_states
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceFile
 from quality.models import Sample
-from units.models import Criterion, RangeItem, Specification
-from units.selectors import recording_form_groups
+from units.models import Criterion, Group, RangeItem, Specification
+from units.selectors import Line, recording_form_groups
 
 
 @dataclass(frozen=True)
@@ -181,16 +181,18 @@ class CompletionRecord:
 
 
 def _line(criterion: Criterion, item: RangeItem | None, state: CountableState | None) -> RecordLine:
-    met = bool(state and state.met)
+    """One line of the form; a line nothing is mapped to has no state and reads as not yet evidenced."""
+    state = state or CountableState(needs_observation=False)
+    met = state.met
     return RecordLine(
         criterion_ref=criterion.ref,
         criterion_text=criterion.text,
         range_item_ref=item.ref if item else None,
         range_item_text=item.text if item else None,
         met=met,
-        met_by=[e.reference for e in state.met_by] if met and state else [],
-        mapped=[e.reference for e in state.mapped] if state else [],
-        reason="" if met else (state.reason if state else "Not yet evidenced."),
+        met_by=[e.reference for e in state.met_by] if met else [],
+        mapped=[e.reference for e in state.mapped],
+        reason=state.reason,
     )
 
 
@@ -208,6 +210,97 @@ def _signature(sign_off: SignOff | None) -> RecordSignature | None:
     )
 
 
+def _record_specification(specification: Specification) -> RecordSpecification:
+    return RecordSpecification(
+        code=specification.code,
+        aliases=list(specification.aliases),
+        title=specification.title,
+        version=specification.version,
+        kind=specification.kind,
+        kind_label=specification.get_kind_display(),
+        level=specification.level,
+        credits=specification.credits,
+        guided_learning_hours=specification.guided_learning_hours,
+        owner=specification.owner,
+    )
+
+
+def _record_criterion(criterion: Criterion, states: dict[Line, CountableState]) -> RecordCriterion:
+    """A criterion's lines: its own, or one per range item."""
+    return RecordCriterion(
+        ref=criterion.ref,
+        text=criterion.text,
+        has_range_items=bool(criterion.range_items.all()),
+        lines=[
+            _line(criterion, item, states.get((criterion.pk, item.pk if item else None)))
+            for item in (criterion.range_items.all() or [None])
+        ],
+    )
+
+
+def _record_group(group: Group, states: dict[Line, CountableState]) -> RecordGroup:
+    return RecordGroup(
+        number=group.number,
+        title=group.title,
+        kind=group.kind,
+        kind_label=group.get_kind_display(),
+        criteria=[_record_criterion(criterion, states) for criterion in group.criteria.all()],
+    )
+
+
+def _record_samples(enrolment: Enrolment, specification: Specification) -> list[RecordSample]:
+    """The decided samples of the unit, in the order they were decided (one query)."""
+    samples = (
+        Sample.objects.filter(enrolment=enrolment, specification=specification, decision__isnull=False)
+        .select_related("decision__internal_verifier", "group")
+        .order_by("decision__decided_at", "pk")
+    )
+    return [
+        RecordSample(
+            decided_at=sample.decision.decided_at,
+            iv_name=str(sample.decision.internal_verifier),
+            kind=sample.kind,
+            kind_label=sample.get_kind_display(),
+            scope=str(sample.group) if sample.group else "the whole unit",
+            agrees=sample.decision.agrees,
+        )
+        for sample in samples
+    ]
+
+
+def _record_evidence(enrolment: Enrolment, specification: Specification) -> list[RecordEvidence]:
+    """The evidence index: each piece mapped to the unit, with its files, earliest first (two queries)."""
+    evidence = (
+        Evidence.objects.filter(enrolment=enrolment, mappings__criterion__specification=specification)
+        .distinct()
+        .select_related("method")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")))
+        .order_by("number")
+    )
+    return [
+        RecordEvidence(
+            reference=item.reference,
+            title=item.title,
+            method_code=item.method.code,
+            method_label=item.method.label,
+            date=item.date,
+            status=item.status,
+            status_label=item.get_status_display(),
+            files=[
+                RecordFile(
+                    name=f.original_name,
+                    sha256=f.sha256,
+                    size=f.size,
+                    uploaded_at=f.uploaded_at,
+                    is_current=f.is_current,
+                )
+                for f in item.files.all()
+            ],
+        )
+        for item in evidence
+    ]
+
+
 def completion_record(*, enrolment: Enrolment, specification: Specification) -> CompletionRecord:
     """Read the record in ten queries, so a portfolio of hundreds of pieces prints as fast as a small one."""
     enrolment = Enrolment.objects.select_related("centre", "learner", "assessor", "internal_verifier").get(
@@ -220,93 +313,19 @@ def completion_record(*, enrolment: Enrolment, specification: Specification) -> 
     in_force = {
         s.role: s for s in SignOff.objects.in_force().filter(enrolment=enrolment, specification=specification)
     }
-    samples = (
-        Sample.objects.filter(enrolment=enrolment, specification=specification, decision__isnull=False)
-        .select_related("decision__internal_verifier", "group")
-        .order_by("decision__decided_at", "pk")
-    )
-    evidence = (
-        Evidence.objects.filter(enrolment=enrolment, mappings__criterion__specification=specification)
-        .distinct()
-        .select_related("method")
-        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")))
-        .order_by("number")
-    )
     return CompletionRecord(
         centre_name=enrolment.centre.name,
         centre_code=enrolment.centre.code,
         learner_name=str(enrolment.learner),
         assessor_name=str(enrolment.assessor) if enrolment.assessor else None,
         iv_name=str(enrolment.internal_verifier) if enrolment.internal_verifier else None,
-        specification=RecordSpecification(
-            code=specification.code,
-            aliases=list(specification.aliases),
-            title=specification.title,
-            version=specification.version,
-            kind=specification.kind,
-            kind_label=specification.get_kind_display(),
-            level=specification.level,
-            credits=specification.credits,
-            guided_learning_hours=specification.guided_learning_hours,
-            owner=specification.owner,
-        ),
-        groups=[
-            RecordGroup(
-                number=group.number,
-                title=group.title,
-                kind=group.kind,
-                kind_label=group.get_kind_display(),
-                criteria=[
-                    RecordCriterion(
-                        ref=criterion.ref,
-                        text=criterion.text,
-                        has_range_items=bool(criterion.range_items.all()),
-                        lines=[
-                            _line(criterion, item, states.get((criterion.pk, item.pk if item else None)))
-                            for item in (criterion.range_items.all() or [None])
-                        ],
-                    )
-                    for criterion in group.criteria.all()
-                ],
-            )
-            for group in groups
-        ],
+        specification=_record_specification(specification),
+        groups=[_record_group(group, states) for group in groups],
         learner_signature=_signature(in_force.get(SignOff.Role.LEARNER)),
         assessor_signature=_signature(in_force.get(SignOff.Role.ASSESSOR)),
         admin_check_signature=_signature(in_force.get(SignOff.Role.ADMIN_CHECK)),
         completion_signature=_signature(in_force.get(SignOff.Role.COMPLETION)),
-        samples=[
-            RecordSample(
-                decided_at=sample.decision.decided_at,
-                iv_name=str(sample.decision.internal_verifier),
-                kind=sample.kind,
-                kind_label=sample.get_kind_display(),
-                scope=str(sample.group) if sample.group else "the whole unit",
-                agrees=sample.decision.agrees,
-            )
-            for sample in samples
-        ],
-        evidence=[
-            RecordEvidence(
-                reference=item.reference,
-                title=item.title,
-                method_code=item.method.code,
-                method_label=item.method.label,
-                date=item.date,
-                status=item.status,
-                status_label=item.get_status_display(),
-                files=[
-                    RecordFile(
-                        name=f.original_name,
-                        sha256=f.sha256,
-                        size=f.size,
-                        uploaded_at=f.uploaded_at,
-                        is_current=f.is_current,
-                    )
-                    for f in item.files.all()
-                ],
-            )
-            for item in evidence
-        ],
+        samples=_record_samples(enrolment, specification),
+        evidence=_record_evidence(enrolment, specification),
         generated_at=timezone.now(),
     )

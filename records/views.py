@@ -4,12 +4,13 @@ not change 403."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from centres.access import access_of, change_or_403, read_or_404
 from centres.lookups import enrolled_specification, visible_centre, visible_enrolment
 from portfolio.views.files import stored_file_response
@@ -22,7 +23,7 @@ from records.services import ExportError
 
 
 @require_GET
-def completion_record(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
+def completion_record(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponse:
     """The completion record of one specification as a PDF, marked DRAFT until completion is confirmed."""
     enrolment = visible_enrolment(request, pk)
     specification = enrolled_specification(enrolment, specification_pk)
@@ -37,7 +38,7 @@ def completion_record(request: HttpRequest, pk: int, specification_pk: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_exports(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One learner's completion records and portable exports; a POST asks for a new export."""
     enrolment = visible_enrolment(request, pk)
     may_export = can_export_portfolio(access_of(request), enrolment)
@@ -62,7 +63,7 @@ def portfolio_exports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
+def centre_exports(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Cohort exports of a centre: the form to start one, and every one made, with its progress."""
     centre = visible_centre(request, pk)
     may_export = can_export_cohort(access_of(request), centre)
@@ -90,13 +91,13 @@ def centre_exports(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _visible_export(request: HttpRequest, pk: int) -> Export:
+def _visible_export(request: AuthenticatedRequest, pk: int) -> Export:
     return read_or_404(request, export_selectors.exports(), pk, can_view_export, what="export")
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An export's progress (queued, running n of m, done or failed with the reason); htmx polls its status."""
     export = _visible_export(request, pk)
     template = "records/export.html"
@@ -112,7 +113,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def download_export(request: HttpRequest, pk: int) -> FileResponse:
+def download_export(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The finished ZIP, streamed, for whoever may see the export."""
     export = _visible_export(request, pk)
     if export.status != Export.Status.DONE or not export.file:

@@ -25,21 +25,21 @@ def specification_list(*, query: str = "") -> QuerySet[Specification]:
     return specifications
 
 
-def specification_detail(*, pk: int) -> Specification:
-    """A specification with everything its page shows, in a fixed number of queries whatever its size."""
+def specification_detail() -> QuerySet[Specification]:
+    """Specifications with everything their page shows, in a fixed number of queries whatever their size."""
     return Specification.objects.prefetch_related(
         "definitions",
         Prefetch("guidance", queryset=Guidance.objects.prefetch_related("groups")),
         Prefetch("groups", queryset=Group.objects.prefetch_related(*_CRITERION_PREFETCH, "guidance")),
-    ).get(pk=pk)
+    )
 
 
-def group_detail(*, specification_pk: int, pk: int) -> Group:
-    """One group with its criteria, for expanding it in place."""
+def group_detail(*, specification_pk: int) -> QuerySet[Group]:
+    """The specification's groups with their criteria, for expanding one in place."""
     return (
-        Group.objects.select_related("specification")
+        Group.objects.filter(specification_id=specification_pk)
+        .select_related("specification")
         .prefetch_related(*_CRITERION_PREFETCH, "guidance")
-        .get(specification_id=specification_pk, pk=pk)
     )
 
 
@@ -167,10 +167,10 @@ def countable_totals(*, specification_ids: Iterable[int]) -> dict[int, int]:
         .values("criterion__specification_id")
         .annotate(n=Count("pk"))
     )
-    for row in plain_criteria:
-        totals[row["specification_id"]] += row["n"]
-    for row in range_items:
-        totals[row["criterion__specification_id"]] += row["n"]
+    for criterion_row in plain_criteria:
+        totals[criterion_row["specification_id"]] += criterion_row["n"]
+    for item_row in range_items:
+        totals[item_row["criterion__specification_id"]] += item_row["n"]
     return totals
 
 

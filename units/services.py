@@ -83,6 +83,7 @@ def import_specification(*, document: dict[str, Any], source: str) -> ImportOutc
 
 
 def _create(document: dict[str, Any], content_digest: str) -> Specification:
+    """The specification and its parts, in bulk inserts (one insert per guidance item, for its groups)."""
     specification = Specification.objects.create(
         kind=document["kind"],
         code=document["code"],
@@ -104,7 +105,14 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
         )
         for position, item in enumerate(document.get("definitions", []), start=1)
     )
-    groups = Group.objects.bulk_create(
+    groups = _create_groups(specification, document["groups"])
+    _create_criteria(specification, groups, document["groups"])
+    _create_guidance(specification, groups, document.get("guidance", []))
+    return specification
+
+
+def _create_groups(specification: Specification, documents: list[dict[str, Any]]) -> list[Group]:
+    return Group.objects.bulk_create(
         Group(
             specification=specification,
             position=position,
@@ -112,11 +120,17 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
             title=item["title"],
             kind=item["kind"],
         )
-        for position, item in enumerate(document["groups"], start=1)
+        for position, item in enumerate(documents, start=1)
     )
+
+
+def _create_criteria(
+    specification: Specification, groups: list[Group], group_documents: list[dict[str, Any]]
+) -> None:
+    """Every group's criteria, numbered through the whole specification, with their range and content."""
     criteria_documents = [
         (group, criterion)
-        for group, item in zip(groups, document["groups"], strict=True)
+        for group, item in zip(groups, group_documents, strict=True)
         for criterion in item["criteria"]
     ]
     criteria = Criterion.objects.bulk_create(
@@ -125,18 +139,25 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
         )
         for position, (group, item) in enumerate(criteria_documents, start=1)
     )
+    with_documents = list(zip(criteria, (item for _, item in criteria_documents), strict=True))
     RangeItem.objects.bulk_create(
         RangeItem(criterion=criterion, position=position, ref=range_item["ref"], text=range_item["text"])
-        for criterion, (_, item) in zip(criteria, criteria_documents, strict=True)
+        for criterion, item in with_documents
         for position, range_item in enumerate(item.get("range", []), start=1)
     )
     IndicativeContent.objects.bulk_create(
         IndicativeContent(criterion=criterion, position=position, **_pick(content))
-        for criterion, (_, item) in zip(criteria, criteria_documents, strict=True)
+        for criterion, item in with_documents
         for position, content in enumerate(item.get("indicative_content", []), start=1)
     )
+
+
+def _create_guidance(
+    specification: Specification, groups: list[Group], documents: list[dict[str, Any]]
+) -> None:
+    """Guidance items, each linked to the groups it applies to by number (none: the whole specification)."""
     groups_by_number = {group.number: group for group in groups if group.number}
-    for position, item in enumerate(document.get("guidance", []), start=1):
+    for position, item in enumerate(documents, start=1):
         guidance = Guidance.objects.create(
             specification=specification,
             position=position,
@@ -149,8 +170,8 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
             notes=item.get("notes", ""),
         )
         guidance.groups.set([groups_by_number[number] for number in item.get("applies_to", [])])
-    return specification
 
 
 def _pick(item: dict[str, str]) -> dict[str, str]:
+    """The fields a definition and an item of indicative content share."""
     return {"term": item["term"], "text": item["text"]}

@@ -8,6 +8,7 @@ import → export → import is exact and a re-import of unchanged content is re
 import difflib
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +135,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _load(data: bytes, *, source: str) -> Any:
+def _load(data: bytes, *, source: str) -> dict[str, Any]:
+    """The file's mapping of fields (JSON by its suffix, otherwise YAML), or the reason it is not one."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -169,11 +171,13 @@ def _load(data: bytes, *, source: str) -> Any:
     return raw
 
 
-def _sorted(errors: Any) -> list[ValidationError]:
+def _sorted(errors: Iterable[ValidationError]) -> list[ValidationError]:
+    """By their place in the document, whatever order the validator found them in: a file always reads the same."""
     return sorted(errors, key=lambda error: [str(part) for part in error.absolute_path])
 
 
-def _path(parts: Any) -> str:
+def _path(parts: Iterable[str | int]) -> str:
+    """A place in the document as a person writes it: `groups[0].criteria[2].ref`."""
     path = ""
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -181,6 +185,7 @@ def _path(parts: Any) -> str:
 
 
 def _type_name(value: Any) -> str:
+    """What a value is, in a person's words, with the value itself where it helps to find it."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -205,41 +210,51 @@ _EXPECTED = {
 
 
 def _describe(error: ValidationError) -> Problem:
+    """A schema error as a person reads it: where, and what to change."""
     path = list(error.absolute_path)
-    instance = error.instance
+    # An error from a validator run carries the value, the rule's argument and the schema (jsonschema types
+    # them as possibly unset only for errors built by hand); the values are whatever JSON or YAML held.
+    instance: Any = error.instance
+    rule: Any = error.validator_value
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     match error.validator:
         case "required":
-            missing = next(name for name in error.validator_value if name not in instance)
+            missing = next(name for name in rule if name not in instance)
             return Problem(_path([*path, missing]), "required field is missing")
         case "additionalProperties":
-            known = list(error.schema.get("properties", {}))
-            unknown = next(name for name in instance if name not in known)
-            close = difflib.get_close_matches(str(unknown), known, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else f" (allowed: {', '.join(known)})"
-            return Problem(_path([*path, unknown]), f"unknown field{hint}")
+            return _unknown_field(path, instance, list(schema.get("properties", {})))
         case "type":
-            expected = _EXPECTED.get(error.validator_value, error.validator_value)
-            message = f"expected {expected}, got {_type_name(instance)}"
-            if (
-                error.validator_value == "string"
-                and isinstance(instance, int | float)
-                and not isinstance(instance, bool)
-            ):
-                message += f'; put it in quotes: "{instance}"'
-            return Problem(_path(path), message)
+            return Problem(_path(path), _wrong_type(instance, rule))
         case "enum":
-            allowed = ", ".join(error.validator_value)
+            allowed = ", ".join(rule)
             return Problem(_path(path), f'must be one of {allowed}, not "{instance}"')
         case "const":
-            return Problem(_path(path), f'must be "{error.validator_value}", not "{instance}"')
+            return Problem(_path(path), f'must be "{rule}", not "{instance}"')
         case "pattern" | "minLength":
             return Problem(_path(path), "must not be empty")
         case "minItems":
             return Problem(_path(path), "must list at least one item")
         case "minimum" | "maximum":
-            low, high = error.schema.get("minimum"), error.schema.get("maximum")
+            low, high = schema.get("minimum"), schema.get("maximum")
             return Problem(_path(path), f"must be from {low} to {high}, not {instance}")
     return Problem(_path(path), error.message)
+
+
+def _unknown_field(path: list[str | int], instance: dict[str, Any], known: list[str]) -> Problem:
+    """The first field the schema does not know, with the closest known name (a typo) or the list of them."""
+    unknown = next(name for name in instance if name not in known)
+    close = difflib.get_close_matches(str(unknown), known, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else f" (allowed: {', '.join(known)})"
+    return Problem(_path([*path, unknown]), f"unknown field{hint}")
+
+
+def _wrong_type(instance: Any, expected_type: str) -> str:
+    """What was expected and what was found; a number where text belongs (a ref such as 1.1) is to be quoted."""
+    expected = _EXPECTED.get(expected_type, expected_type)
+    message = f"expected {expected}, got {_type_name(instance)}"
+    if expected_type == "string" and isinstance(instance, int | float) and not isinstance(instance, bool):
+        message += f'; put it in quotes: "{instance}"'
+    return message
 
 
 def _tidy(item: dict[str, Any], kind: str, **lists: str) -> dict[str, Any]:
@@ -258,53 +273,64 @@ def _tidy(item: dict[str, Any], kind: str, **lists: str) -> dict[str, Any]:
 
 
 def _ordered(item: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The keys in the format's order (`_KEYS`), so an exported file reads like the format's description."""
     return {key: item[key] for key in _KEYS[kind] if key in item}
 
 
 def _check_rules(document: dict[str, Any]) -> list[Problem]:
     """Rules a schema cannot say: unique refs and numbers, cross-references, unit-only requirements."""
-    problems: list[Problem] = []
     is_unit = document["kind"] == "unit"
-    if is_unit:
-        problems += [Problem(key, "required for a unit") for key in _UNIT_REQUIRED if key not in document]
+    problems = [
+        Problem(key, "required for a unit") for key in _UNIT_REQUIRED if is_unit and key not in document
+    ]
     group_numbers: dict[str, str] = {}
     criterion_refs: dict[str, str] = {}
     for g, group in enumerate(document["groups"]):
         where = f"groups[{g}]"
-        number = group.get("number")
-        if number is None:
-            if is_unit:
-                problems.append(Problem(f"{where}.number", "required for a unit's learning outcome"))
-        elif number in group_numbers:
-            problems.append(
-                Problem(f"{where}.number", f'duplicate "{number}" (first at {group_numbers[number]}.number)')
-            )
-        else:
-            group_numbers[number] = where
+        problems += _check_group_number(group.get("number"), where, group_numbers, is_unit=is_unit)
         for c, criterion in enumerate(group["criteria"]):
-            at = f"{where}.criteria[{c}]"
-            ref = criterion["ref"]
-            if ref in criterion_refs:
-                problems.append(
-                    Problem(f"{at}.ref", f'duplicate "{ref}" (first at {criterion_refs[ref]}.ref)')
-                )
-            else:
-                criterion_refs[ref] = at
-            range_refs: set[str] = set()
-            for r, item in enumerate(criterion.get("range", [])):
-                if item["ref"] in range_refs:
-                    problems.append(Problem(f"{at}.range[{r}].ref", f'duplicate "{item["ref"]}" in {ref}'))
-                range_refs.add(item["ref"])
-    for i, guidance in enumerate(document.get("guidance", [])):
-        for j, number in enumerate(guidance.get("applies_to", [])):
-            if number not in group_numbers:
-                known = ", ".join(f'"{n}"' for n in group_numbers) or "none"
-                problems.append(
-                    Problem(
-                        f"guidance[{i}].applies_to[{j}]", f'no group numbered "{number}" (groups: {known})'
-                    )
-                )
+            problems += _check_criterion(criterion, f"{where}.criteria[{c}]", criterion_refs)
+    problems += _check_applies_to(document.get("guidance", []), group_numbers)
     return problems
+
+
+def _check_group_number(
+    number: str | None, where: str, seen: dict[str, str], *, is_unit: bool
+) -> list[Problem]:
+    """A unit's learning outcomes are numbered, and no two groups share a number; `seen` gathers the numbers."""
+    if number is None:
+        return [Problem(f"{where}.number", "required for a unit's learning outcome")] if is_unit else []
+    if number in seen:
+        return [Problem(f"{where}.number", f'duplicate "{number}" (first at {seen[number]}.number)')]
+    seen[number] = where
+    return []
+
+
+def _check_criterion(criterion: dict[str, Any], at: str, seen: dict[str, str]) -> list[Problem]:
+    """A criterion's ref is unique in the document (`seen` gathers them), its range items' refs within it."""
+    problems: list[Problem] = []
+    ref = criterion["ref"]
+    if ref in seen:
+        problems.append(Problem(f"{at}.ref", f'duplicate "{ref}" (first at {seen[ref]}.ref)'))
+    else:
+        seen[ref] = at
+    range_refs: set[str] = set()
+    for r, item in enumerate(criterion.get("range", [])):
+        if item["ref"] in range_refs:
+            problems.append(Problem(f"{at}.range[{r}].ref", f'duplicate "{item["ref"]}" in {ref}'))
+        range_refs.add(item["ref"])
+    return problems
+
+
+def _check_applies_to(guidance: list[dict[str, Any]], group_numbers: dict[str, str]) -> list[Problem]:
+    """Guidance applies to groups by number: each number must be a group's."""
+    known = ", ".join(f'"{n}"' for n in group_numbers) or "none"
+    return [
+        Problem(f"guidance[{i}].applies_to[{j}]", f'no group numbered "{number}" (groups: {known})')
+        for i, item in enumerate(guidance)
+        for j, number in enumerate(item.get("applies_to", []))
+        if number not in group_numbers
+    ]
 
 
 # Writing

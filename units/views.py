@@ -1,23 +1,28 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest, read_or_404
 from units import selectors
-from units.models import Group, Specification
-from units.permissions import can_view_catalogue, can_view_marking_points
+from units.permissions import (
+    can_view_catalogue,
+    can_view_group,
+    can_view_marking_points,
+    can_view_specification,
+)
 
 
-def _check_catalogue(request: HttpRequest) -> None:
+def _check_catalogue(request: AuthenticatedRequest) -> None:
     if not can_view_catalogue(request.user):
         raise PermissionDenied
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def specification_list(request: HttpRequest) -> HttpResponse:
+def specification_list(request: AuthenticatedRequest) -> HttpResponse:
     _check_catalogue(request)
     query = request.GET.get("q", "")
     template = "units/specification_list.html"
@@ -29,12 +34,11 @@ def specification_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def specification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def specification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _check_catalogue(request)
-    try:
-        specification = selectors.specification_detail(pk=pk)
-    except Specification.DoesNotExist:
-        raise Http404("No such specification") from None
+    specification = read_or_404(
+        request.user, selectors.specification_detail(), pk, can_view_specification, what="specification"
+    )
     open_param = request.GET.getlist("open")
     groups = list(specification.groups.all())
     open_all = "all" in open_param
@@ -54,17 +58,16 @@ def specification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def group_detail(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+def group_detail(request: AuthenticatedRequest, pk: int, group_pk: int) -> HttpResponse:
     """One group, expanded or collapsed: a partial for htmx, otherwise back to the page with it open."""
     _check_catalogue(request)
     expanded = request.GET.get("expanded") != "0"
     if not request.htmx:
         url = reverse("units:specification_detail", args=[pk])
         return redirect(f"{url}?open={group_pk}#group-{group_pk}" if expanded else f"{url}#group-{group_pk}")
-    try:
-        group = selectors.group_detail(specification_pk=pk, pk=group_pk)
-    except Group.DoesNotExist:
-        raise Http404("No such group") from None
+    group = read_or_404(
+        request.user, selectors.group_detail(specification_pk=pk), group_pk, can_view_group, what="group"
+    )
     return render(
         request,
         "units/specification_detail.html#group",
@@ -79,7 +82,7 @@ def group_detail(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def criterion_search(request: HttpRequest) -> HttpResponse:
+def criterion_search(request: AuthenticatedRequest) -> HttpResponse:
     _check_catalogue(request)
     query = request.GET.get("q", "")
     template = "units/criterion_search.html"

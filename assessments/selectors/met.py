@@ -79,12 +79,12 @@ def countable_states(
             key, CountableState(needs_observation=mapping.criterion.group.kind == Group.Kind.SKILL)
         )
         state.mapped.append(evidence)
-        judgement = latest.get(mapping.pk)
-        if judgement is None:
+        latest_judgement = latest.get(mapping.pk)
+        if latest_judgement is None:
             continue
-        if judgement.met and evidence.status == Evidence.Status.ACCEPTED:
+        if latest_judgement.met and evidence.status == Evidence.Status.ACCEPTED:
             state.met_by.append(evidence)
-        elif not judgement.met:
+        elif not latest_judgement.met:
             state.judged_not_met.append(evidence)
     return states
 

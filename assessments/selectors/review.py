@@ -53,17 +53,35 @@ def _mappings(evidence: Evidence) -> list[EvidenceMapping]:
     )
 
 
+def _whole_specification_guidance(mappings: list[EvidenceMapping]) -> defaultdict[int, list[Guidance]]:
+    """Guidance on no group in particular (it applies to the whole specification), by specification id."""
+    whole: defaultdict[int, list[Guidance]] = defaultdict(list)
+    for guidance in Guidance.objects.filter(
+        specification_id__in={m.criterion.specification_id for m in mappings}, groups__isnull=True
+    ):
+        whole[guidance.specification_id].append(guidance)
+    return whole
+
+
+def _marking_points(
+    mapping: EvidenceMapping, whole: dict[int, list[Guidance]]
+) -> list[tuple[str, list[str]]]:
+    """The marking points of the guidance on the criterion's group, then of the whole specification's."""
+    criterion = mapping.criterion
+    return [
+        (g.title, g.marking_points)
+        for g in [*criterion.group.guidance.all(), *whole[criterion.specification_id]]
+        if g.marking_points
+    ]
+
+
 def review_page(*, evidence: Evidence) -> ReviewPage:
     """The review screen: each mapping with the verbatim criterion, range items, indicative content and the
     guidance's marking points, this round's judgements, and every earlier round, in a fixed number of queries."""
     reviews = list(evidence.reviews.select_related("assessor").order_by("round"))
     round_now = len(reviews) + 1
     mappings = _mappings(evidence)
-    whole: dict[int, list[Guidance]] = defaultdict(list)
-    for guidance in Guidance.objects.filter(
-        specification_id__in={m.criterion.specification_id for m in mappings}, groups__isnull=True
-    ):
-        whole[guidance.specification_id].append(guidance)
+    whole = _whole_specification_guidance(mappings)
     judgements = list(_judgements(evidence).order_by("round", "pk"))
     this_round = {j.mapping_id: j for j in judgements if j.round == round_now}
     by_round: dict[int, list[Judgement]] = defaultdict(list)
@@ -74,13 +92,7 @@ def review_page(*, evidence: Evidence) -> ReviewPage:
         round=round_now,
         mappings=[
             MappingForReview(
-                mapping=m,
-                judgement=this_round.get(m.pk),
-                marking_points=[
-                    (g.title, g.marking_points)
-                    for g in [*m.criterion.group.guidance.all(), *whole[m.criterion.specification_id]]
-                    if g.marking_points
-                ],
+                mapping=m, judgement=this_round.get(m.pk), marking_points=_marking_points(m, whole)
             )
             for m in mappings
         ],

@@ -70,6 +70,24 @@ def _turn(signing_as: str, learner: SignOff | None, assessor: SignOff | None) ->
     return False
 
 
+def _signing_as(enrolment: Enrolment, user_id: int | None) -> str:
+    """Whose signature the person would give: "learner", "assessor", or "" for anyone else."""
+    if user_id == enrolment.learner_id:
+        return "learner"
+    if user_id == enrolment.assessor_id:
+        return "assessor"
+    return ""
+
+
+def _waiting(signing_as: str, turn: bool, learner: SignOff | None, progress: Progress) -> str:
+    """Why the person cannot sign yet, in words; "" when there is nothing to wait for."""
+    if turn and not progress.complete:
+        return f"Signing opens when all {progress.total} are met ({progress.met} so far)."
+    if signing_as == "assessor" and learner is None:
+        return "The learner signs first."
+    return ""
+
+
 def sign_off_panel(
     *,
     enrolment: Enrolment,
@@ -81,20 +99,9 @@ def sign_off_panel(
     """The sign-off box for one person: `may_reopen` is their permission (the assessor's), asked by the view."""
     history = sign_off_history(enrolment=enrolment, specification=specification)
     in_force = {s.role: s for s in history if s.is_valid}
-    signing_as = (
-        "learner"
-        if user_id == enrolment.learner_id
-        else "assessor"
-        if user_id == enrolment.assessor_id
-        else ""
-    )
+    signing_as = _signing_as(enrolment, user_id)
     learner, assessor = in_force.get(Role.LEARNER), in_force.get(Role.ASSESSOR)
     turn = _turn(signing_as, learner, assessor)
-    waiting = ""
-    if turn and not progress.complete:
-        waiting = f"Signing opens when all {progress.total} are met ({progress.met} so far)."
-    elif signing_as == "assessor" and learner is None:
-        waiting = "The learner signs first."
     return SignOffPanel(
         learner=learner,
         assessor=assessor,
@@ -103,6 +110,6 @@ def sign_off_panel(
         voided=[s for s in history if not s.is_valid],
         signing_as=signing_as,
         may_sign_now=turn and progress.complete,
-        waiting=waiting,
+        waiting=_waiting(signing_as, turn, learner, progress),
         may_reopen=may_reopen and bool(in_force),
     )

@@ -68,12 +68,12 @@ class Decision:
 
 
 def _record_judgement(
-    *, assessor: User, evidence: Evidence, mapping: EvidenceMapping, round_now: int, decision: Decision
+    *, assessor: User, evidence: Evidence, mapping: EvidenceMapping, round_now: int, met: bool, feedback: str
 ) -> None:
     """Record (or revise, within this round) one judgement; an unchanged one writes nothing."""
     judgement = Judgement.objects.filter(mapping=mapping, round=round_now).first()
     before = {"met": judgement.met, "feedback": judgement.feedback} if judgement else None
-    after = {"met": decision.met, "feedback": decision.feedback.strip()}
+    after = {"met": met, "feedback": feedback.strip()}
     if before == after:
         return
     Judgement.objects.update_or_create(
@@ -81,8 +81,8 @@ def _record_judgement(
         round=round_now,
         defaults={
             "evidence": evidence,
-            "met": decision.met,
-            "feedback": decision.feedback.strip(),
+            "met": met,
+            "feedback": feedback.strip(),
             "assessor": assessor,
             "judged_at": timezone.now(),
         },
@@ -92,7 +92,7 @@ def _record_judgement(
         action="judgement.recorded",
         summary=(
             f"{mapping.criterion.specification.code} {mapping.label} judged "
-            f"{'met' if decision.met else 'not yet met'} on {evidence.reference} (round {round_now})"
+            f"{'met' if met else 'not yet met'} on {evidence.reference} (round {round_now})"
         ),
         subject=mapping,
         learner=evidence.learner_id,
@@ -113,16 +113,19 @@ def save_judgements(
             raise StaleFormError(
                 f"A criterion you judged is no longer mapped to {locked.reference}. The current state is shown."
             )
-        chosen = [d for d in decisions if d.met is not None]
-        refuse_if_signed(locked, {mappings[d.mapping_id].criterion.specification_id for d in chosen})
+        chosen = [(d.mapping_id, d.met, d.feedback) for d in decisions if d.met is not None]
+        refuse_if_signed(
+            locked, {mappings[mapping_id].criterion.specification_id for mapping_id, _, _ in chosen}
+        )
         round_now = current_round(locked)
-        for decision in chosen:
+        for mapping_id, met, feedback in chosen:
             _record_judgement(
                 assessor=assessor,
                 evidence=locked,
-                mapping=mappings[decision.mapping_id],
+                mapping=mappings[mapping_id],
                 round_now=round_now,
-                decision=decision,
+                met=met,
+                feedback=feedback,
             )
         bump_version(locked)
         return locked

@@ -1,10 +1,11 @@
 """Direct observations: the assessor records what they saw, which becomes accepted OBS evidence."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from assessments.forms import ObservationForm
 from assessments.permissions import can_assess
 from assessments.services.observations import record_observation
@@ -14,7 +15,7 @@ from portfolio.services import PortfolioError
 
 
 @require_http_methods(["GET", "POST"])
-def observation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = change_or_403(
         request,
         visible_enrolment(request, pk),

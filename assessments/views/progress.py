@@ -1,10 +1,11 @@
 """The pages that show progress: the home page of everyone's portfolios, one enrolment's overview, and the
 criterion matrix with its sign-off panel. They live here because "met" is assessment's to say."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedRequest
 from assessments.permissions import can_assess, can_reopen, can_sign
 from assessments.selectors.matrix import criterion_matrix as matrix_of
 from assessments.selectors.met import with_progress
@@ -17,7 +18,7 @@ from portfolio.selectors.evidence import evidence_list
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Learners see their enrolments; assessors, IVs, administrators and EQAs the portfolios they look after."""
     cards = with_progress(enrolments_for(request.user))
     return render(
@@ -31,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
     access = access_of(request)
     (card,) = with_progress([enrolment])
@@ -49,7 +50,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def criterion_matrix(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
+def criterion_matrix(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
     specification = enrolled_specification(enrolment, specification_pk)
     access = access_of(request)

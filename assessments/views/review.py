@@ -2,30 +2,32 @@
 accepted or referred back; mappings the learner missed may be added."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from assessments.forms import countable_choices, parse_countable
 from assessments.permissions import can_review
 from assessments.selectors.review import review_page
 from assessments.services import StaleFormError
 from assessments.services.judging import Decision, add_mapping, decide, remove_mapping, save_judgements
-from centres.access import access_of, change_or_403
+from centres.access import access_of, change_or_403, read_or_404
 from portfolio.models import Evidence, EvidenceMapping
+from portfolio.permissions import can_view_mapping
 from portfolio.selectors.evidence import evidence_detail
-from portfolio.selectors.files import file_panel_context
+from portfolio.selectors.files import file_panel
 from portfolio.services import PortfolioError
 from portfolio.views.evidence import visible_evidence
 
 
-def _reviewable(request: HttpRequest, pk: int, message: str) -> Evidence:
+def _reviewable(request: AuthenticatedRequest, pk: int, message: str) -> Evidence:
     return change_or_403(request, visible_evidence(request, pk), can_review, message)
 
 
 def _review_page(
-    request: HttpRequest, evidence: Evidence, *, status: int = 200, error: str = ""
+    request: AuthenticatedRequest, evidence: Evidence, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
     evidence = evidence_detail(pk=evidence.pk)
     context = {
@@ -33,7 +35,7 @@ def _review_page(
         "error": error,
         "countables": countable_choices(evidence.enrolment),
         **vars(review_page(evidence=evidence)),
-        **file_panel_context(access=access_of(request), evidence=evidence),
+        "file_panel": file_panel(access=access_of(request), evidence=evidence),
     }
     template = "assessments/review.html#panel" if request.htmx else "assessments/review.html"
     return render(request, template, context, status=status)
@@ -41,7 +43,7 @@ def _review_page(
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The assessor's screen: evidence beside each criterion, judged met or not yet met, then a decision."""
     evidence = _reviewable(request, pk, "Only the learner's assessor judges this evidence.")
     if request.method == "GET":
@@ -90,7 +92,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
+def review_mapping_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = _reviewable(request, pk, "Only the learner's assessor changes this evidence's mappings.")
     try:
         criterion, range_item = parse_countable(request.POST.get("countable", ""))
@@ -109,8 +111,14 @@ def review_mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    mapping = get_object_or_404(EvidenceMapping.objects.select_related("evidence"), pk=pk)
+def review_mapping_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    mapping = read_or_404(
+        request,
+        EvidenceMapping.objects.select_related("evidence__enrolment"),
+        pk,
+        can_view_mapping,
+        what="mapping",
+    )
     evidence = _reviewable(
         request, mapping.evidence_id, "Only the learner's assessor changes this evidence's mappings."
     )

@@ -1,10 +1,11 @@
 """Signing a unit off (the learner, then the assessor) and reopening it (the assessor, with a reason)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from assessments.permissions import can_reopen, can_sign
 from assessments.services import AssessmentError
 from assessments.services.signatures import matrix_url, sign_off
@@ -20,7 +21,7 @@ def _sign_off_url(enrolment: Enrolment, specification: Specification) -> str:
 
 
 @require_POST
-def sign(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
+def sign(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponse:
     enrolment = change_or_403(
         request,
         visible_enrolment(request, pk),
@@ -45,7 +46,7 @@ def sign(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
 
 
 @require_POST
-def reopen(request: HttpRequest, pk: int, specification_pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponse:
     enrolment = change_or_403(
         request,
         visible_enrolment(request, pk),

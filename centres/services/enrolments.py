@@ -28,6 +28,7 @@ UNCHANGED = Unchanged.UNCHANGED
 
 
 def _holders(centre: Centre, people: Iterable[User | None]) -> dict[int, set[str]]:
+    """The roles these people hold at the centre, by user id (one query)."""
     ids = {someone.pk for someone in people if someone is not None}
     roles: dict[int, set[str]] = {}
     for user_id, role in Membership.objects.filter(centre=centre, user_id__in=ids).values_list(
@@ -70,6 +71,7 @@ def _check_people(
 
 
 def _unique_specifications(specifications: Iterable[Specification]) -> list[Specification]:
+    """The specifications chosen, each once, in the order first chosen; choosing none is refused."""
     chosen = list({specification.pk: specification for specification in specifications}.values())
     if not chosen:
         raise CentreError("Choose at least one specification to enrol the learner on.")
@@ -197,6 +199,8 @@ def _set_people(
 def _set_fields(
     locked: Enrolment, status: str | Unchanged, start_date: datetime.date | Unchanged, group: str | Unchanged
 ) -> None:
+    """Put the new status, start date and group on the (locked) enrolment; a status that does not exist is
+    refused."""
     if not isinstance(status, Unchanged):
         if status not in Status.values:
             raise CentreError(
@@ -216,24 +220,38 @@ def _set_specifications(
     may refuse to let one go (`centres.signals.specifications_leaving`)."""
     chosen = _unique_specifications(specifications)
     chosen_ids = {specification.pk for specification in chosen}
-    removed = [enrolled for enrolled in current if enrolled.specification_id not in chosen_ids]
-    if removed:
-        specifications_leaving.send(
-            sender=Enrolment,
-            enrolment=locked,
-            specifications=[enrolled.specification for enrolled in removed],
-        )
-        EnrolledSpecification.objects.filter(pk__in=[enrolled.pk for enrolled in removed]).delete()
-    kept_ids = {enrolled.specification_id for enrolled in current}
+    _remove_specifications(
+        locked, [enrolled for enrolled in current if enrolled.specification_id not in chosen_ids]
+    )
+    current_ids = {enrolled.specification_id for enrolled in current}
+    _append_specifications(
+        locked, current, [specification for specification in chosen if specification.pk not in current_ids]
+    )
+    return chosen
+
+
+def _remove_specifications(locked: Enrolment, removed: list[EnrolledSpecification]) -> None:
+    """Take specifications off the enrolment, once the floors above agree: a receiver of
+    `specifications_leaving` that must keep one raises `CentreError`, and nothing is removed."""
+    if not removed:
+        return
+    specifications_leaving.send(
+        sender=Enrolment,
+        enrolment=locked,
+        specifications=[enrolled.specification for enrolled in removed],
+    )
+    EnrolledSpecification.objects.filter(pk__in=[enrolled.pk for enrolled in removed]).delete()
+
+
+def _append_specifications(
+    locked: Enrolment, current: list[EnrolledSpecification], added: list[Specification]
+) -> None:
+    """Put `added` on the enrolment in the order given, after every position `current` holds."""
     next_position = max((enrolled.position for enrolled in current), default=-1) + 1
     EnrolledSpecification.objects.bulk_create(
         EnrolledSpecification(enrolment=locked, specification=specification, position=position)
-        for position, specification in enumerate(
-            (specification for specification in chosen if specification.pk not in kept_ids),
-            start=next_position,
-        )
+        for position, specification in enumerate(added, start=next_position)
     )
-    return chosen
 
 
 @transaction.atomic
@@ -278,17 +296,25 @@ def update_enrolment(
             centre=locked.centre, learner=locked.learner, specifications=covered, exclude=locked
         )
     locked.save()
-    after = _values(locked, covered)
-    if differ := [field for field in after if before[field] != after[field]]:
-        record(
-            actor=by,
-            action="enrolment.updated",
-            summary=f"Enrolment of {locked.learner} changed: "
-            f"{', '.join(field.replace('_', ' ') for field in differ)}",
-            subject=locked,
-            learner=locked.learner,
-            centre=locked.centre,
-            before={field: before[field] for field in differ},
-            after={field: after[field] for field in differ},
-        )
+    _record_update(locked, before=before, after=_values(locked, covered), by=by)
     return locked
+
+
+def _record_update(
+    locked: Enrolment, *, before: dict[str, object], after: dict[str, object], by: User | None
+) -> None:
+    """One audit entry with the fields that changed, before and after; none when nothing changed."""
+    differ = [field for field in after if before[field] != after[field]]
+    if not differ:
+        return
+    record(
+        actor=by,
+        action="enrolment.updated",
+        summary=f"Enrolment of {locked.learner} changed: "
+        f"{', '.join(field.replace('_', ' ') for field in differ)}",
+        subject=locked,
+        learner=locked.learner,
+        centre=locked.centre,
+        before={field: before[field] for field in differ},
+        after={field: after[field] for field in differ},
+    )

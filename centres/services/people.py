@@ -23,6 +23,7 @@ OPEN_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.ON_HOLD)
 
 
 def _clean_roles(roles: Iterable[str]) -> set[str]:
+    """The roles chosen, as a set; choosing none, or one that does not exist, is refused."""
     chosen = set(roles)
     if not chosen:
         raise CentreError("Choose at least one role.")
@@ -46,6 +47,8 @@ def role_labels(roles: Iterable[str]) -> list[str]:
 
 
 def _new_account(email: str, full_name: str) -> User:
+    """An account with no password yet (the invitation lets the person choose one); the same address
+    registered by someone else at the same moment is refused, with a message to try again."""
     full_name = " ".join(full_name.split())
     if not full_name:
         raise CentreError("Enter the person's full name as it should appear on signed records.")

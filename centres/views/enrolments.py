@@ -1,11 +1,12 @@
 """Centre pages for learners' enrolments: the list, enrolling a learner and changing an enrolment."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from centres import selectors
 from centres.access import access_of
 from centres.forms import EnrolmentChangeForm, EnrolmentForm, StatusFilterForm
@@ -26,7 +27,7 @@ def _enrolment(centre: Centre, pk: int) -> Enrolment:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def enrolment_list(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = visible_centre(request, pk)
     filter_form = StatusFilterForm(request.GET)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
@@ -45,7 +46,7 @@ def enrolment_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = managed_centre(request, pk)
     form = EnrolmentForm(posted(request), centre=centre)
     if form.is_valid():
@@ -62,7 +63,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def enrolment_edit(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_edit(request: AuthenticatedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     centre = managed_centre(request, pk)
     enrolment = _enrolment(centre, enrolment_pk)
     form = EnrolmentChangeForm(posted(request), centre=centre, enrolment=enrolment)

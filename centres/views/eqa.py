@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from centres import selectors
 from centres.access import change_or_403
 from centres.forms import EQAGrantForm
@@ -17,6 +18,7 @@ from centres.services import eqa
 
 
 def _centre(request: HttpRequest, pk: int) -> Centre:
+    """The centre if the person may manage its EQA access: 404 to non-members, 403 to its other members."""
     return change_or_403(request, known_centre(request, pk), can_grant_eqa_access)
 
 
@@ -28,7 +30,7 @@ def _grant(centre: Centre, pk: int) -> EQAGrant:
 
 
 @require_http_methods(["GET", "POST"])
-def grant_list(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The centre's grants, and the form to grant access (posted here; errors shown on the same page)."""
     centre = _centre(request, pk)
     form = EQAGrantForm(request.POST if request.method == "POST" else None, centre=centre)
@@ -52,7 +54,7 @@ def grant_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def revoke(request: AuthenticatedRequest, pk: int, grant_pk: int) -> HttpResponse:
     centre = _centre(request, pk)
     grant = _grant(centre, grant_pk)
     try:
@@ -65,7 +67,7 @@ def revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
 
 
 @require_GET
-def page_view_log(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def page_view_log(request: AuthenticatedRequest, pk: int, grant_pk: int) -> HttpResponse:
     centre = _centre(request, pk)
     grant = _grant(centre, grant_pk)
     return render(

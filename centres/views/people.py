@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from centres import selectors
 from centres.access import access_of
@@ -34,13 +35,13 @@ def _person(centre: Centre, user_pk: int) -> selectors.Person:
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """The centres this person administers or quality-assures."""
     return render(request, "centres/index.html", {"centres": selectors.centres_overseen(user=request.user)})
 
 
 @require_GET
-def overview(request: HttpRequest, pk: int) -> HttpResponse:
+def overview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = visible_centre(request, pk)
     return render(
         request,
@@ -55,7 +56,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def person_list(request: HttpRequest, pk: int) -> HttpResponse:
+def person_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = visible_centre(request, pk)
     query = request.GET.get("q", "")
     template = "centres/people.html"
@@ -72,7 +73,7 @@ def person_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def register_person(request: HttpRequest, pk: int) -> HttpResponse:
+def register_person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = managed_centre(request, pk)
     form = RegisterPersonForm(posted(request))
     if form.is_valid():
@@ -98,6 +99,8 @@ def register_person(request: HttpRequest, pk: int) -> HttpResponse:
 def _registered_message(
     existing: selectors.Person | None, user: User, given_name: str, roles: list[str]
 ) -> str:
+    """What the administrator is told: a new person was invited, a known one already held the roles, or a
+    known one was given more (and keeps the name on their records, whatever name was typed)."""
     if existing is None:
         return (
             f"{user} is registered as {role_phrase(roles)}. An invitation to choose a password has been "
@@ -118,7 +121,7 @@ def _registered_message(
 
 
 @require_http_methods(["GET", "POST"])
-def person_roles(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def person_roles(request: AuthenticatedRequest, pk: int, user_pk: int) -> HttpResponse:
     centre = managed_centre(request, pk)
     person = _person(centre, user_pk)
     form = PersonRolesForm(posted(request), initial={"roles": person.roles})
@@ -138,7 +141,7 @@ def person_roles(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 
 @require_POST
-def resend_invitation(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def resend_invitation(request: AuthenticatedRequest, pk: int, user_pk: int) -> HttpResponse:
     centre = managed_centre(request, pk)
     person = _person(centre, user_pk)
     try:

@@ -103,7 +103,9 @@ def picker_results(*, evidence: Evidence, query: str, limit: int = PICKER_LIMIT)
         specification_id__in={c.specification_id for c in criteria}, groups__isnull=True
     ):
         whole_specification_guidance[guidance.specification_id].append(guidance)
-    mapped_keys = set(evidence.mappings.values_list("criterion_id", "range_item_id"))
+    mapped_keys: set[tuple[int, int | None]] = set(
+        evidence.mappings.values_list("criterion_id", "range_item_id")
+    )
     return [
         PickerResult(
             criterion=criterion,

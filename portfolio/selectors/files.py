@@ -41,8 +41,8 @@ def _version(evidence_file: EvidenceFile) -> FileVersion:
     )
 
 
-def file_panel_context(*, access: Access, evidence: Evidence) -> dict[str, FilePanel]:
-    """Everything `portfolio/_files.html` needs, as `file_panel`, in one query for any number of files.
+def file_panel(*, access: Access, evidence: Evidence) -> FilePanel:
+    """Everything `portfolio/_files.html` needs (as `file_panel`), in one query for any number of files.
 
     (Plus one for `evidence.enrolment` if the caller has not loaded it.)
     """
@@ -59,13 +59,11 @@ def file_panel_context(*, access: Access, evidence: Evidence) -> dict[str, FileP
             previous_pk = previous.replaces_id
         rows.append(FileRow(current=_version(current), earlier=earlier))
     allowed = file_types.allowed_types()
-    return {
-        "file_panel": FilePanel(
-            evidence=evidence,
-            rows=rows,
-            may_upload=can_change_evidence(access, evidence),
-            max_upload_bytes=file_types.max_upload_bytes(),
-            allowed_summary=file_types.allowed_summary(allowed),
-            accept=file_types.accept_attribute(allowed),
-        )
-    }
+    return FilePanel(
+        evidence=evidence,
+        rows=rows,
+        may_upload=can_change_evidence(access, evidence),
+        max_upload_bytes=file_types.max_upload_bytes(),
+        allowed_summary=file_types.allowed_summary(allowed),
+        accept=file_types.accept_attribute(allowed),
+    )

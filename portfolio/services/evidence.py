@@ -1,5 +1,6 @@
 """Evidence: its numbering, creating and changing a draft, and submitting it with the learner's declaration."""
 
+import datetime
 import uuid
 from typing import Any
 
@@ -55,6 +56,7 @@ def audit_values(evidence: Evidence) -> dict[str, Any]:
 
 
 def _check_details(enrolment: Enrolment, details: dict[str, Any]) -> None:
+    """The rules the form leaves to the service: the centre's active method, its witness, no future date."""
     method: AssessmentMethod = details["method"]
     if method.centre_id != enrolment.centre_id or not method.is_active:
         raise PortfolioError(f"{method.code} is not an assessment method of {enrolment.centre}.")
@@ -162,9 +164,10 @@ def submit_evidence(*, user: User, evidence: Evidence, declaration: bool) -> Evi
             declared_by=user,
             submitted_at=now,
         )
-        if locked.enrolment.assessor_id:
+        assessor = locked.enrolment.assessor
+        if assessor is not None:
             notify(
-                recipient=locked.enrolment.assessor,
+                recipient=assessor,
                 subject=f"{locked.reference} {transition.verb} by {user.full_name}",
                 message=f"{user.full_name} {transition.verb} {locked.reference} {locked.title} for assessment.",
                 url=reverse("portfolio:evidence_detail", args=[locked.pk]),
@@ -178,7 +181,7 @@ def add_observed_evidence(
     enrolment: Enrolment,
     method: AssessmentMethod,
     title: str,
-    date: Any,
+    date: datetime.date,
     narrative: str,
     assessment_site: str,
 ) -> Evidence:

@@ -35,14 +35,15 @@ class FileOutcome:
 
     @property
     def message(self) -> str:
-        if not self.ok:
-            return self.error
         evidence_file = self.evidence_file
+        if evidence_file is None:
+            return self.error
         reference = evidence_file.evidence.reference
+        replaced = evidence_file.replaces
         done = (
-            f"“{evidence_file.original_name}” replaces “{evidence_file.replaces.original_name}” in {reference}; "
+            f"“{evidence_file.original_name}” replaces “{replaced.original_name}” in {reference}; "
             "the earlier version is kept."
-            if evidence_file.replaces_id
+            if replaced is not None
             else f"“{evidence_file.original_name}” added to {reference}."
         )
         return f"{done} {self.notice}" if self.notice else done
@@ -119,6 +120,7 @@ def _file_values(evidence_file: EvidenceFile) -> dict[str, object]:
 
 
 def _lock(evidence: Evidence, user: User) -> Evidence:
+    """The evidence row, locked and checked again: it may have been submitted while the file was stored."""
     locked = Evidence.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=evidence.pk)
     _refuse_unless_editable(locked, user)
     return locked

@@ -5,12 +5,14 @@ do it.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
+from accounts.http import read_or_404 as read_or_404_as
 from centres.access import access_of, change_or_403, read_or_404
 from centres.lookups import visible_enrolment
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, SubmitForm
@@ -20,21 +22,23 @@ from portfolio.permissions import (
     can_change_evidence,
     can_submit_evidence,
     can_view_evidence,
+    can_view_mapping,
 )
 from portfolio.selectors import evidence as selectors
-from portfolio.selectors.files import file_panel_context
+from portfolio.selectors.files import file_panel
 from portfolio.services import PortfolioError
 from portfolio.services.evidence import create_evidence, submit_evidence, update_evidence
 from portfolio.services.mappings import add_mapping, remove_mapping
 from units.models import Criterion, RangeItem
+from units.permissions import can_view_criterion, can_view_range_item
 
 
-def visible_evidence(request: HttpRequest, pk: int) -> Evidence:
+def visible_evidence(request: AuthenticatedRequest, pk: int) -> Evidence:
     """The evidence, with its enrolment and mappings, if the person may see it; otherwise 404."""
     return read_or_404(request, selectors.evidence_queryset(), pk, can_view_evidence, what="evidence")
 
 
-def changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
+def changeable_evidence(request: AuthenticatedRequest, pk: int) -> Evidence:
     """Visible evidence the learner may still change; 403 with the reason otherwise."""
     evidence = visible_evidence(request, pk)
     return change_or_403(
@@ -44,7 +48,7 @@ def changeable_evidence(request: HttpRequest, pk: int) -> Evidence:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def evidence_list(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
     form = EvidenceFilterForm(request.GET or None, centre=enrolment.centre)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -64,7 +68,7 @@ def evidence_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
     change_or_403(request, enrolment, can_add_evidence, "Only the learner adds evidence to their portfolio.")
     form = EvidenceForm(request.POST or None, centre=enrolment.centre)
@@ -80,7 +84,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = changeable_evidence(request, pk)
     form = EvidenceForm.for_evidence(evidence, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +103,9 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _evidence_page_context(request: HttpRequest, evidence: Evidence, query: str) -> dict:
+def _evidence_page_context(
+    request: AuthenticatedRequest, evidence: Evidence, query: str
+) -> dict[str, object]:
     return {
         "evidence": evidence,
         "enrolment": evidence.enrolment,
@@ -107,12 +113,12 @@ def _evidence_page_context(request: HttpRequest, evidence: Evidence, query: str)
         "query": query,
         "results": selectors.picker_results(evidence=evidence, query=query),
         "submit_form": SubmitForm(),
-        **file_panel_context(access=access_of(request), evidence=evidence),
+        "file_panel": file_panel(access=access_of(request), evidence=evidence),
     }
 
 
 @require_GET
-def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = visible_evidence(request, pk)
     context = _evidence_page_context(request, evidence, request.GET.get("q", ""))
     return render(request, "portfolio/evidence_detail.html", context)
@@ -120,7 +126,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def criterion_picker(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_picker(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The picker's results alone, for htmx; without JavaScript the evidence page shows them (`?q=`)."""
     evidence = changeable_evidence(request, pk)
     query = request.GET.get("q", "")
@@ -137,7 +143,7 @@ def criterion_picker(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _mapping_panel(request: HttpRequest, evidence: Evidence) -> HttpResponse:
+def _mapping_panel(request: AuthenticatedRequest, evidence: Evidence) -> HttpResponse:
     """After a mapping change: the panel for htmx, otherwise back to the page where the learner was."""
     query = request.POST.get("q", "")
     if request.htmx:
@@ -149,13 +155,31 @@ def _mapping_panel(request: HttpRequest, evidence: Evidence) -> HttpResponse:
     return redirect(f"{url}?q={query}#mappings" if query else f"{url}#mappings")
 
 
+def _posted_id(request: AuthenticatedRequest, name: str) -> int:
+    """A posted row id; anything that is not one finds nothing (404)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 @require_POST
-def mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
+def mapping_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = changeable_evidence(request, pk)
-    criterion = get_object_or_404(Criterion, pk=request.POST.get("criterion") or 0)
+    criterion = read_or_404_as(
+        request.user,
+        Criterion.objects.select_related("specification"),
+        _posted_id(request, "criterion"),
+        can_view_criterion,
+        what="criterion",
+    )
     range_item = None
     if request.POST.get("range_item"):
-        range_item = get_object_or_404(RangeItem, pk=request.POST["range_item"])
+        range_item = read_or_404_as(
+            request.user,
+            RangeItem.objects.all(),
+            _posted_id(request, "range_item"),
+            can_view_range_item,
+            what="range item",
+        )
     try:
         mapping = add_mapping(
             user=request.user, evidence=evidence, criterion=criterion, range_item=range_item
@@ -170,8 +194,14 @@ def mapping_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    mapping = get_object_or_404(EvidenceMapping.objects.select_related("evidence"), pk=pk)
+def mapping_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    mapping = read_or_404(
+        request,
+        EvidenceMapping.objects.select_related("evidence__enrolment"),
+        pk,
+        can_view_mapping,
+        what="mapping",
+    )
     evidence = changeable_evidence(request, mapping.evidence_id)
     try:
         remove_mapping(user=request.user, mapping=mapping)
@@ -183,7 +213,7 @@ def mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = change_or_403(
         request,
         visible_evidence(request, pk),

@@ -5,9 +5,11 @@ An upload view swaps in `EvidenceUploadHandler` before anything reads the reques
 `csrf_exempt` and checks CSRF itself (`csrf_protect`) once the handler is in place.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http import FileResponse, Http404, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,14 +17,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from centres.access import access_of, change_or_403, read_or_404
 from portfolio import file_types
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence, can_view_evidence, can_view_file
-from portfolio.selectors.files import file_panel_context
+from portfolio.selectors.files import file_panel
 from portfolio.services import PortfolioError, files
 from portfolio.services.files import FileOutcome
-from portfolio.uploads import EvidenceUploadHandler
+from portfolio.uploads import CheckedUpload, EvidenceUploadHandler
 
 DOWNLOAD_BLOCK_SIZE = 1024 * 1024
 NOTHING_RECEIVED = "No file was received: choose a file, then press the upload button."
@@ -32,7 +35,7 @@ UNREADABLE = (
 )
 
 
-def _evidence_to_change(request: HttpRequest, pk: int) -> Evidence:
+def _evidence_to_change(request: AuthenticatedRequest, pk: int) -> Evidence:
     evidence = read_or_404(
         request, Evidence.objects.select_related("enrolment"), pk, can_view_evidence, what="evidence"
     )
@@ -41,13 +44,13 @@ def _evidence_to_change(request: HttpRequest, pk: int) -> Evidence:
     )
 
 
-def _visible_file(request: HttpRequest, pk: int) -> EvidenceFile:
+def _visible_file(request: AuthenticatedRequest, pk: int) -> EvidenceFile:
     return read_or_404(
         request, EvidenceFile.objects.select_related("evidence__enrolment"), pk, can_view_file, what="file"
     )
 
 
-def _body_unreadable(request: HttpRequest) -> bool:
+def _body_unreadable(request: AuthenticatedRequest) -> bool:
     """Read the body through the upload handler now, so a malformed one gets a clear answer, not a 500."""
     try:
         request.FILES  # noqa: B018 (reading it parses the body)
@@ -56,15 +59,22 @@ def _body_unreadable(request: HttpRequest) -> bool:
     return False
 
 
-def _wants_panel(request: HttpRequest) -> bool:
+def _received(request: AuthenticatedRequest, field: str) -> list[CheckedUpload]:
+    """The files under `field`: with `EvidenceUploadHandler` as the request's only handler, each is a
+    `CheckedUpload`, which `request.FILES` cannot say."""
+    return cast(list[CheckedUpload], request.FILES.getlist(field))
+
+
+def _wants_panel(request: AuthenticatedRequest) -> bool:
+    """Scripts (htmx, or the upload script's XHR) get the file panel back; a plain form post gets a redirect."""
     return bool(request.htmx) or request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
-def _answer(request: HttpRequest, evidence: Evidence, outcomes: list[FileOutcome]) -> HttpResponse:
+def _answer(request: AuthenticatedRequest, evidence: Evidence, outcomes: list[FileOutcome]) -> HttpResponse:
     """The re-rendered file panel with a result per file for scripts; a redirect with messages for a form post."""
     if _wants_panel(request):
         context = {
-            **file_panel_context(access=access_of(request), evidence=evidence),
+            "file_panel": file_panel(access=access_of(request), evidence=evidence),
             "file_results": outcomes,
         }
         status = 200 if all(outcome.ok for outcome in outcomes) else 400
@@ -80,16 +90,17 @@ def _answer(request: HttpRequest, evidence: Evidence, outcomes: list[FileOutcome
 
 
 @csrf_protect
-def _add(request: HttpRequest, evidence: Evidence, handler: EvidenceUploadHandler) -> HttpResponse:
+def _add(request: AuthenticatedRequest, evidence: Evidence, handler: EvidenceUploadHandler) -> HttpResponse:
+    """The second half of `upload_files`: CSRF is checked here (`csrf_protect`), with the handler in place."""
     outcomes = [FileOutcome(name=problem.name, error=problem.message) for problem in handler.problems]
-    outcomes += files.add_files(user=request.user, evidence=evidence, uploads=request.FILES.getlist("files"))
+    outcomes += files.add_files(user=request.user, evidence=evidence, uploads=_received(request, "files"))
     return _answer(request, evidence, outcomes or [FileOutcome(name="", error=NOTHING_RECEIVED)])
 
 
 @csrf_exempt  # checked by _add, after the upload handler is in place
 @require_POST
 @vary_on_headers("HX-Request", "X-Requested-With")
-def upload_files(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_files(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Add one or several files (field `files`) to a piece of evidence."""
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [handler]
@@ -101,9 +112,10 @@ def upload_files(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_protect
 def _replace(
-    request: HttpRequest, evidence_file: EvidenceFile, handler: EvidenceUploadHandler
+    request: AuthenticatedRequest, evidence_file: EvidenceFile, handler: EvidenceUploadHandler
 ) -> HttpResponse:
-    received = request.FILES.getlist("file")
+    """The second half of `replace_file`: CSRF is checked here (`csrf_protect`), with the handler in place."""
+    received = _received(request, "file")
     outcomes = [FileOutcome(name=problem.name, error=problem.message) for problem in handler.problems]
     if len(received) > 1:
         outcomes.append(FileOutcome(name="", error="Choose one file as the new version, not several."))
@@ -122,7 +134,7 @@ def _replace(
 @csrf_exempt  # checked by _replace, after the upload handler is in place
 @require_POST
 @vary_on_headers("HX-Request", "X-Requested-With")
-def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
+def replace_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Upload a new version of a file (field `file`); the old version is kept."""
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [handler]
@@ -143,6 +155,8 @@ def stored_file_response(
 ) -> FileResponse:
     """Stored bytes, streamed in large blocks under `filename`, with a type the browser must not second-guess;
     404 if storage has lost them. Callers check permissions first."""
+    if not stored.name:
+        raise Http404("No file is stored")
     try:
         handle = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
@@ -166,13 +180,13 @@ def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse
 
 
 @require_GET
-def download_file(request: HttpRequest, pk: int) -> FileResponse:
+def download_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Any version of a file, as an attachment, for those who may see the evidence."""
     return _file_response(_visible_file(request, pk), inline=False)
 
 
 @require_GET
-def view_file(request: HttpRequest, pk: int) -> FileResponse:
+def view_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Images, PDFs, audio and video open in the browser; any other type is downloaded instead."""
     evidence_file = _visible_file(request, pk)
     return _file_response(evidence_file, inline=file_types.may_show_inline(evidence_file.content_type))

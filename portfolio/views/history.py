@@ -1,9 +1,10 @@
 """A portfolio's history: the audit trail of one learner in one centre, read through `audit.selectors`."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedRequest
 from audit import selectors
 from centres.access import Access, read_or_404
 from centres.models import Enrolment
@@ -15,7 +16,7 @@ def _may_read_history(access: Access, enrolment: Enrolment) -> bool:
 
 
 @require_GET
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The history of an enrolment's learner in its centre; to anyone who may not read it, 404."""
     enrolment = read_or_404(
         request,

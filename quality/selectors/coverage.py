@@ -44,25 +44,35 @@ def _label(pool: Pool, item: Item, names: dict[int, str]) -> str:
     return str(key)
 
 
+def _covered(pool: Pool, samples: list[Sample]) -> set[Item]:
+    """What the samples cover; a sample of a learner no longer in the IV's pool covers nothing."""
+    covered: set[Item] = set()
+    for sample in samples:
+        if sample.enrolment_id in pool.by_pk:
+            covered |= pool.covers(Target(sample.enrolment_id, sample.specification_id, sample.group_id))
+    return covered
+
+
+def _assessor_names(pool: Pool) -> dict[int, str]:
+    return {
+        e.assessor_id: e.assessor.full_name or e.assessor.email
+        for e in pool.enrolments
+        if e.assessor_id is not None and e.assessor is not None
+    }
+
+
 def coverage(plan: SamplingPlan, *, samples: list[Sample] | None = None) -> list[CoverageRow]:
     """For each CAMERA dimension, what exists to sample (for this plan's IV) and whether the plan covers it."""
     pool = load_pool(centre=plan.centre, internal_verifier=plan.internal_verifier)
     if samples is None:
         samples = list(plan.samples.only("enrolment_id", "specification_id", "group_id"))
-    covered: set[Item] = set()
-    for sample in samples:
-        if sample.enrolment_id in pool.by_pk:
-            covered |= pool.covers(Target(sample.enrolment_id, sample.specification_id, sample.group_id))
-    names = {
-        e.assessor_id: e.assessor.full_name or e.assessor.email
-        for e in pool.enrolments
-        if e.assessor_id is not None and e.assessor is not None
-    }
+    covered = _covered(pool, samples)
+    names = _assessor_names(pool)
     universe = sorted(pool.universe(), key=Item.order)
     return [
         CoverageRow(
             letter=dimension.value,
-            title=dimension.title,
+            title=dimension.heading,
             items=[
                 CoverageItem(_label(pool, item, names), item in covered)
                 for item in universe

@@ -1,6 +1,7 @@
 """Reads for the sampling strategy, the plan page and the IV's dashboard, each in a fixed number of queries."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -100,7 +101,7 @@ class AssessorAgreement:
 
 @dataclass(frozen=True)
 class Dashboard:
-    plans: list[SamplingPlan]
+    plans: Sequence[SamplingPlan]
     coverage: list[CoverageRow]
     agreement: list[AssessorAgreement]
     actions: list[Action]

@@ -108,19 +108,17 @@ class SamplePage:
 
 def _judgements_with_files(sample: Sample) -> list[Judgement]:
     """The sampled judgements, each evidence carrying its current files (`current_files`)."""
-    judgements = list(
+    current_files = Prefetch(
+        "evidence__files",
+        queryset=EvidenceFile.objects.filter(is_current=True).order_by("pk"),
+        to_attr="current_files",
+    )
+    return list(
         sample_judgements(sample)
         .select_related("evidence__method", "mapping__criterion", "mapping__range_item", "assessor")
+        .prefetch_related(current_files)
         .order_by("evidence__number", "round", "pk")
     )
-    files: dict[int, list[EvidenceFile]] = defaultdict(list)
-    for evidence_file in EvidenceFile.objects.filter(
-        evidence_id__in={j.evidence_id for j in judgements}, is_current=True
-    ).order_by("pk"):
-        files[evidence_file.evidence_id].append(evidence_file)
-    for judgement in judgements:
-        judgement.evidence.current_files = files[judgement.evidence_id]  # type: ignore[attr-defined]
-    return judgements
 
 
 def _lines(sample: Sample, judgements: list[Judgement]) -> list[SampledLine]:

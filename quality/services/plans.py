@@ -148,8 +148,9 @@ def _sample_state(sample: Sample) -> dict[str, Any]:
 
 def _refuse_unsamplable(
     plan: SamplingPlan, enrolment: Enrolment, specification: Specification, group: Group | None
-) -> None:
-    """A learner's unit (or group of it) at the plan's centre, with an assessor who is not the plan's IV."""
+) -> int:
+    """A learner's unit (or group of it) at the plan's centre, with an assessor who is not the plan's IV; returns
+    that assessor's id, whose decisions the sample looks at."""
     if enrolment.centre_id != plan.centre_id:
         raise QualityError("That learner is not at this plan's centre.")
     if enrolment.assessor_id is None:
@@ -160,6 +161,7 @@ def _refuse_unsamplable(
         raise QualityError(f"{enrolment.learner} is not enrolled on {specification.code}.")
     if group is not None and group.specification_id != specification.pk:
         raise QualityError(f"{group.label} is not part of {specification.code}.")
+    return enrolment.assessor_id
 
 
 def _refuse_outside_period(plan: SamplingPlan, planned_for: datetime.date | None) -> None:
@@ -200,7 +202,7 @@ def add_sample(
 ) -> Sample:
     """A sample chosen by hand; never of the IV's own assessment decisions."""
     _refuse_unless_plan_iv(plan, by)
-    _refuse_unsamplable(plan, enrolment, specification, group)
+    assessor_id = _refuse_unsamplable(plan, enrolment, specification, group)
     _refuse_outside_period(plan, planned_for)
     kind = _kind_by_hand(enrolment, specification, kind)
     with transaction.atomic():
@@ -214,7 +216,7 @@ def add_sample(
             enrolment=enrolment,
             specification=specification,
             group=group,
-            assessor_id=enrolment.assessor_id,
+            assessor_id=assessor_id,
             kind=kind,
             reason=reason.strip() or "Added by hand",
             planned_for=planned_for,

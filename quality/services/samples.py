@@ -80,7 +80,12 @@ def _refuse_incomplete(sample: Sample, verdict: Verdict) -> None:
             f"You agree only when the evidence is valid, authentic, current and sufficient ({missing} not "
             "ticked): disagree instead, or tick what you checked."
         )
-    for text, due_on in verdict.actions:
+    _refuse_unclear_actions(verdict.actions)
+
+
+def _refuse_unclear_actions(actions: list[tuple[str, datetime.date]]) -> None:
+    """Each action says what the assessor should do, by a date still to come."""
+    for text, due_on in actions:
         if not text:
             raise QualityError("Say what the assessor should do for each action.")
         if due_on < timezone.localdate():

@@ -5,6 +5,7 @@ after an agreed summative sample, on top of the learner's and the assessor's (`a
 `records.verification.signatures` both ask it.
 """
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -104,6 +105,34 @@ def refuse_self_verification(*, iv: User, enrolment: Enrolment, specification: S
         )
 
 
+def _refuse_out_of_order(
+    *, iv: User, enrolment: Enrolment, specification: Specification, role: str, signed: set[str]
+) -> None:
+    """Each IV signature once, after the learner's and the assessor's and an agreed summative sample, by the
+    learner's IV or the one who agreed that sample; completion only after the admin check."""
+    label = (
+        "Completion can be confirmed"
+        if role == SignOff.Role.COMPLETION
+        else "The admin check can be recorded"
+    )
+    if role in signed:
+        done = "Unit completion" if role == SignOff.Role.COMPLETION else "The admin check"
+        raise QualityError(f"{done} of {specification.code} is already recorded.")
+    if not {SignOff.Role.LEARNER, SignOff.Role.ASSESSOR} <= signed:
+        raise QualityError(
+            f"{label} only after the learner and the assessor have signed {specification.code} off."
+        )
+    decision = agreed_summative_decision(enrolment=enrolment, specification=specification)
+    if decision is None:
+        raise QualityError(f"{label} only after a summative sample of {specification.code} is agreed.")
+    if iv.pk not in (enrolment.internal_verifier_id, decision.internal_verifier_id):
+        raise QualityError(
+            "Only the learner's internal verifier, or the one who agreed the summative sample, signs this."
+        )
+    if role == SignOff.Role.COMPLETION and SignOff.Role.ADMIN_CHECK not in signed:
+        raise QualityError(f"Record the admin check of {specification.code} first.")
+
+
 def _iv_sign(
     *,
     iv: User,
@@ -111,34 +140,17 @@ def _iv_sign(
     specification: Specification,
     password: str,
     role: str,
-    checked_on: Any = None,
+    checked_on: datetime.date | None = None,
 ) -> SignOff:
-    label = (
-        "Completion can be confirmed"
-        if role == SignOff.Role.COMPLETION
-        else "The admin check can be recorded"
-    )
+    """The admin check and completion, which share their checks, their signing and the assessor's notice."""
     if not iv.check_password(password):
         raise QualityError("That password is not right: your signature was not recorded.")
     refuse_self_verification(iv=iv, enrolment=enrolment, specification=specification)
     with transaction.atomic():
         signed = lock_signed_roles(enrolment, specification)
-        if role in signed:
-            done = "Unit completion" if role == SignOff.Role.COMPLETION else "The admin check"
-            raise QualityError(f"{done} of {specification.code} is already recorded.")
-        if not {SignOff.Role.LEARNER, SignOff.Role.ASSESSOR} <= signed:
-            raise QualityError(
-                f"{label} only after the learner and the assessor have signed {specification.code} off."
-            )
-        decision = agreed_summative_decision(enrolment=enrolment, specification=specification)
-        if decision is None:
-            raise QualityError(f"{label} only after a summative sample of {specification.code} is agreed.")
-        if iv.pk not in (enrolment.internal_verifier_id, decision.internal_verifier_id):
-            raise QualityError(
-                "Only the learner's internal verifier, or the one who agreed the summative sample, signs this."
-            )
-        if role == SignOff.Role.COMPLETION and SignOff.Role.ADMIN_CHECK not in signed:
-            raise QualityError(f"Record the admin check of {specification.code} first.")
+        _refuse_out_of_order(
+            iv=iv, enrolment=enrolment, specification=specification, role=role, signed=signed
+        )
         covered = payload_for(
             enrolment=enrolment,
             specification=specification,
@@ -165,7 +177,12 @@ def _iv_sign(
 
 
 def record_admin_check(
-    *, iv: User, enrolment: Enrolment, specification: Specification, password: str, checked_on: Any
+    *,
+    iv: User,
+    enrolment: Enrolment,
+    specification: Specification,
+    password: str,
+    checked_on: datetime.date,
 ) -> SignOff:
     """The IV's admin check of the completed unit (date, signed), after an agreed summative sample."""
     if checked_on > timezone.localdate():

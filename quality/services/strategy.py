@@ -108,11 +108,11 @@ def update_strategy(
             )
         strategy.assessor_risks.exclude(assessor_id__in=known).delete()
         for assessor_id in known:
-            rating, reason = ratings[assessor_id]
+            assessor_rating, reason = ratings[assessor_id]
             AssessorRisk.objects.update_or_create(
                 strategy=strategy,
                 assessor_id=assessor_id,
-                defaults={"rating": rating, "reason": (reason or "").strip()[:300]},
+                defaults={"rating": assessor_rating, "reason": (reason or "").strip()[:300]},
             )
         after = _strategy_state(strategy)
         record(

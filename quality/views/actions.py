@@ -2,10 +2,11 @@
 feedback and actions."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedRequest
 from centres.access import Access, change_or_403, read_or_404
 from portfolio.services import PortfolioError
 from quality.forms import ActionResponseForm
@@ -23,7 +24,7 @@ def _knows_action(access: Access, action: Action) -> bool:
     )
 
 
-def _action(request: HttpRequest, pk: int) -> Action:
+def _action(request: AuthenticatedRequest, pk: int) -> Action:
     return read_or_404(
         request,
         Action.objects.select_related("sample__plan", "sample__enrolment", "set_by"),
@@ -34,7 +35,7 @@ def _action(request: HttpRequest, pk: int) -> Action:
 
 
 @require_POST
-def action_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def action_respond(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = change_or_403(
         request,
         _action(request, pk),
@@ -51,7 +52,7 @@ def action_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_close(request: HttpRequest, pk: int) -> HttpResponse:
+def action_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
     change_or_403(
         request,
@@ -69,7 +70,7 @@ def action_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def my_iqa(request: HttpRequest) -> HttpResponse:
+def my_iqa(request: AuthenticatedRequest) -> HttpResponse:
     """An assessor's feedback from internal verification, and their actions with a form to respond."""
     return render(
         request,

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.http import AuthenticatedRequest
 from centres.access import Access, access_of, change_or_403, read_or_404
 from centres.lookups import known_centre
 from centres.models import EnrolledSpecification
@@ -31,7 +32,7 @@ def _knows_plan(access: Access, plan: SamplingPlan) -> bool:
     return can_know_centre(access, plan.centre)
 
 
-def _visible_plan(request: HttpRequest, pk: int) -> SamplingPlan:
+def _visible_plan(request: AuthenticatedRequest, pk: int) -> SamplingPlan:
     plan = read_or_404(
         request,
         SamplingPlan.objects.select_related("centre", "internal_verifier"),
@@ -44,11 +45,27 @@ def _visible_plan(request: HttpRequest, pk: int) -> SamplingPlan:
     )
 
 
-def _managed_sample(request: HttpRequest, pk: int) -> Sample:
-    sample = get_object_or_404(
-        Sample.objects.select_related("plan__centre", "enrolment__learner", "specification"), pk=pk
+def _knows_sample(access: Access, sample: Sample) -> bool:
+    return can_know_centre(access, sample.plan.centre)
+
+
+def _managed_sample(request: AuthenticatedRequest, pk: int) -> Sample:
+    """A sample of a plan the person may see (404 otherwise) and change (403 otherwise)."""
+    sample = read_or_404(
+        request,
+        Sample.objects.select_related(
+            "plan__centre", "plan__internal_verifier", "enrolment__learner", "specification"
+        ),
+        pk,
+        _knows_sample,
+        what="sample",
     )
-    sample.plan = _visible_plan(request, sample.plan_id)
+    change_or_403(
+        request,
+        sample.plan,
+        can_view_plan,
+        "Only the centre's IVs, administrators and EQAs see its sampling plans.",
+    )
     change_or_403(
         request, sample.plan, can_manage_plan, "Only the plan's internal verifier changes its samples."
     )
@@ -56,7 +73,7 @@ def _managed_sample(request: HttpRequest, pk: int) -> Sample:
 
 
 @require_http_methods(["GET", "POST"])
-def strategy(request: HttpRequest, centre_pk: int) -> HttpResponse:
+def strategy(request: AuthenticatedRequest, centre_pk: int) -> HttpResponse:
     """The centre's sampling strategy: risk ratings per assessor and how much each rating samples."""
     centre = change_or_403(
         request,
@@ -101,7 +118,7 @@ def strategy(request: HttpRequest, centre_pk: int) -> HttpResponse:
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """The IV's own plans with progress, coverage, agreement by assessor and open actions."""
     if not can_view_iqa_dashboard(access_of(request)):
         raise PermissionDenied("The IQA dashboard is for internal verifiers.")
@@ -113,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def plan_generate(request: HttpRequest, centre_pk: int) -> HttpResponse:
+def plan_generate(request: AuthenticatedRequest, centre_pk: int) -> HttpResponse:
     centre = change_or_403(
         request,
         known_centre(request, centre_pk),
@@ -140,7 +157,7 @@ def plan_generate(request: HttpRequest, centre_pk: int) -> HttpResponse:
 
 
 def _plan_page(
-    request: HttpRequest, plan: SamplingPlan, *, status: int = 200, error: str = ""
+    request: AuthenticatedRequest, plan: SamplingPlan, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
     manage = can_manage_plan(access_of(request), plan)
     context = {
@@ -155,18 +172,18 @@ def _plan_page(
 
 @require_GET
 @vary_on_headers("HX-Request")
-def plan(request: HttpRequest, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _plan_page(request, _visible_plan(request, pk))
 
 
-def _after_change(request: HttpRequest, plan: SamplingPlan, message: str) -> HttpResponse:
+def _after_change(request: AuthenticatedRequest, plan: SamplingPlan, message: str) -> HttpResponse:
     messages.success(request, message)
     return _plan_page(request, plan) if request.htmx else redirect("quality:plan", plan.pk)
 
 
 @require_POST
 @vary_on_headers("HX-Request")
-def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan = change_or_403(
         request,
         _visible_plan(request, pk),
@@ -199,7 +216,7 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
-def sample_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sample = _managed_sample(request, pk)
     try:
         plan_services.remove_sample(sample=sample, by=request.user)
@@ -210,7 +227,7 @@ def sample_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
-def sample_move(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sample = _managed_sample(request, pk)
     form = MoveSampleForm(request.POST)
     if not form.is_valid():

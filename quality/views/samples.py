@@ -1,10 +1,11 @@
 """The IV's sample page and decision, and the admin check and completion confirmation signed from it."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedRequest
 from assessments.models import SignOff
 from centres.access import access_of, change_or_403, read_or_404
 from portfolio.services import PortfolioError
@@ -16,12 +17,16 @@ from quality.services.samples import VACS, decide_sample
 from quality.services.signatures import confirm_completion, record_admin_check
 
 
-def visible_sample(request: HttpRequest, pk: int) -> Sample:
+def visible_sample(request: AuthenticatedRequest, pk: int) -> Sample:
     return read_or_404(request, sample_queryset(), pk, can_view_sample, what="sample")
 
 
 def _sample_page(
-    request: HttpRequest, sample: Sample, *, form: SampleDecisionForm | None = None, status: int = 200
+    request: AuthenticatedRequest,
+    sample: Sample,
+    *,
+    form: SampleDecisionForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     page = sample_page(sample=sample)
     signatures = page.signatures
@@ -48,13 +53,13 @@ def _sample_page(
 
 
 @require_GET
-def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the IV looks at: the sampled criteria, the learner's evidence and the assessor's judgements."""
     return _sample_page(request, visible_sample(request, pk))
 
 
 @require_POST
-def sample_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     sample = change_or_403(
         request,
         visible_sample(request, pk),
@@ -87,7 +92,7 @@ def sample_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("quality:sample_detail", sample.pk)
 
 
-def _iv_signature(request: HttpRequest, pk: int, *, completion: bool) -> HttpResponse:
+def _iv_signature(request: AuthenticatedRequest, pk: int, *, completion: bool) -> HttpResponse:
     sample = change_or_403(
         request,
         visible_sample(request, pk),
@@ -124,10 +129,10 @@ def _iv_signature(request: HttpRequest, pk: int, *, completion: bool) -> HttpRes
 
 
 @require_POST
-def sample_admin_check(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_admin_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _iv_signature(request, pk, completion=False)
 
 
 @require_POST
-def sample_completion(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_completion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _iv_signature(request, pk, completion=True)

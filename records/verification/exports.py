@@ -12,8 +12,7 @@ import json
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,7 +36,7 @@ _FILE = {
     "required": ["path", "size", "sha256"],
     "properties": {"path": _PATH, "size": {"type": "integer", "minimum": 0}, "sha256": _SHA256},
 }
-_CODE = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
+_CODE: dict[str, Any] = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
 # What the checks below rely on; the other fields are described in docs/export-format.md.
 LEARNER_SCHEMA = {
     "type": "object",
@@ -205,21 +204,10 @@ class _Check:
 
     def _manifest(self) -> dict[str, Any] | None:
         """manifest.json, checked against manifest.sha256 and parsed; None (with the problem) if unusable."""
-        if MANIFEST not in self.members:
-            self.problem(f"{MANIFEST}: missing, so nothing in the archive can be checked")
-            return None
-        data = self._read_small(MANIFEST)
+        data = self._manifest_bytes()
         if data is None:
             return None
-        if MANIFEST_DIGEST not in self.members:
-            self.problem(f"{MANIFEST_DIGEST}: missing, so a change to {MANIFEST} cannot be detected")
-        else:
-            recorded = self._read_small(MANIFEST_DIGEST)
-            expected = recorded.decode("ascii", "replace").split()[:1] if recorded is not None else None
-            if expected is not None and expected != [hashlib.sha256(data).hexdigest()]:
-                self.problem(
-                    f"{MANIFEST}: SHA-256 does not match {MANIFEST_DIGEST} (the manifest was changed)"
-                )
+        self._check_manifest_digest(data)
         try:
             manifest = json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError) as error:
@@ -230,12 +218,33 @@ class _Check:
             readable = " or ".join(self.formats)
             self.problem(f"{MANIFEST}: unknown format {json.dumps(found)}: this verifier reads {readable}")
             return None
+        return manifest if self._follows_schema(manifest, found) else None
+
+    def _manifest_bytes(self) -> bytes | None:
+        if MANIFEST not in self.members:
+            self.problem(f"{MANIFEST}: missing, so nothing in the archive can be checked")
+            return None
+        return self._read_small(MANIFEST)
+
+    def _check_manifest_digest(self, data: bytes) -> None:
+        """manifest.sha256 gives the SHA-256 of the manifest read; without it a changed manifest goes unseen."""
+        if MANIFEST_DIGEST not in self.members:
+            self.problem(f"{MANIFEST_DIGEST}: missing, so a change to {MANIFEST} cannot be detected")
+            return
+        recorded = self._read_small(MANIFEST_DIGEST)
+        if recorded is None:
+            return
+        if recorded.decode("ascii", "replace").split()[:1] != [hashlib.sha256(data).hexdigest()]:
+            self.problem(f"{MANIFEST}: SHA-256 does not match {MANIFEST_DIGEST} (the manifest was changed)")
+
+    def _follows_schema(self, manifest: dict[str, Any], found: str) -> bool:
+        """The manifest has the fields the checks rely on; each one it lacks or gets wrong is a problem."""
         schema = LEARNER_SCHEMA if found == FORMAT else COHORT_SCHEMA
         errors = sorted(Draft202012Validator(schema).iter_errors(manifest), key=lambda e: list(e.path))
         for error in errors:
             where = "/".join(str(part) for part in error.absolute_path) or "top level"
             self.problem(f"{MANIFEST}: at {where}: {error.message}")
-        return None if errors else manifest
+        return not errors
 
     def _measure(self, name: str, copy_to: BinaryIO | None = None) -> tuple[int, str] | None:
         """Stream a member (copying it if asked), returning its size and SHA-256; None if it cannot be read."""
@@ -263,23 +272,35 @@ class _Check:
             if path not in self.members:
                 self.problem(f"{path}: listed in the manifest but missing from the archive")
                 continue
-            with tempfile.TemporaryFile() if on_readable else nullcontext() as copy:
-                measured = self._measure(path, copy)
-                if measured is None:
-                    continue
-                self.report.files_checked += 1
-                size, sha256 = measured
-                if size != entry["size"]:
-                    self.problem(f"{path}: {size} bytes, but the manifest says {entry['size']}")
-                if sha256 != entry["sha256"]:
-                    self.problem(f"{path}: SHA-256 does not match the manifest")
-                if on_readable is not None:
+            if on_readable is None:
+                self._check_member(entry)
+                continue
+            with tempfile.TemporaryFile() as copy:
+                if self._check_member(entry, copy):
                     copy.seek(0)
                     on_readable(entry, copy)
+        self._check_unlisted(listed)
+        return listed
+
+    def _check_member(self, entry: dict[str, Any], copy_to: BinaryIO | None = None) -> bool:
+        """A listed member has the size and SHA-256 the manifest gives; False if it cannot be read."""
+        path = entry["path"]
+        measured = self._measure(path, copy_to)
+        if measured is None:
+            return False
+        self.report.files_checked += 1
+        size, sha256 = measured
+        if size != entry["size"]:
+            self.problem(f"{path}: {size} bytes, but the manifest says {entry['size']}")
+        if sha256 != entry["sha256"]:
+            self.problem(f"{path}: SHA-256 does not match the manifest")
+        return True
+
+    def _check_unlisted(self, listed: Collection[str]) -> None:
+        """Every file in the archive is listed, but for the manifest and its digest (folders are not files)."""
         for name in sorted(self.members):
             if name not in listed and name not in (MANIFEST, MANIFEST_DIGEST) and not name.endswith("/"):
                 self.problem(f"{name}: in the archive but not listed in the manifest")
-        return listed
 
     def _check_learner(self, manifest: dict[str, Any]) -> None:
         self.report.learners_checked += 1

@@ -255,12 +255,12 @@ def test_the_unread_count_costs_one_query_however_often_a_template_reads_it(
     request = rf.get("/")
     request.user = person
     context = unread_count(request)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # the unread count, once
         assert (context["unread_notification_count"](), context["unread_notification_count"]()) == (1, 1)
 
 
 def test_the_unread_count_costs_visitors_nothing(rf, db, django_assert_num_queries):
     request = rf.get("/")
     request.user = AnonymousUser()
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # none: a visitor has no notifications
         assert unread_count(request) == {}

@@ -254,6 +254,8 @@ def test_evidence_list_costs_the_same_queries_whatever_the_portfolio_size(
     learner_client, enrolment, django_assert_num_queries, pieces, mappings
 ):
     bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)
+    # session, user, enrolment with centre and people, its specifications, the centre's methods (filter), roles,
+    # unread count, evidence with current file counts, their mappings
     with django_assert_num_queries(9):
         response = learner_client.get(reverse("portfolio:evidence_list", args=[enrolment.pk]))
     assert len(response.context["evidence"]) == pieces
@@ -264,6 +266,9 @@ def test_matrix_costs_the_same_queries_whatever_the_portfolio_size(
     learner_client, enrolment, standard, django_assert_num_queries, pieces, mappings
 ):
     bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)
+    # session, user, enrolment with centre and people, its specifications, met states (latest judgements,
+    # mappings), the specification's mappings with evidence, groups, criteria, range items, sign-offs, roles,
+    # unread count
     with django_assert_num_queries(13):
         response = learner_client.get(
             reverse("assessments:criterion_matrix", args=[enrolment.pk, standard.pk])
@@ -277,6 +282,9 @@ def test_evidence_page_costs_the_same_queries_whatever_the_portfolio_size(
 ):
     evidence = bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)[-1]
     Evidence.objects.filter(pk=evidence.pk).update(status=Evidence.Status.DRAFT)
+    # session, user, evidence with enrolment, people and method, its mappings; the picker: criteria matching
+    # "risk", their range items, indicative content, group guidance, whole-specification guidance, the lines
+    # already mapped; files, roles, unread count, assessor reviews, judgements
     with django_assert_num_queries(15):
         response = learner_client.get(reverse("portfolio:evidence_detail", args=[evidence.pk]), {"q": "risk"})
     assert response.status_code == 200

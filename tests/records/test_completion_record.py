@@ -315,6 +315,8 @@ def test_reading_the_record_takes_as_many_queries_for_300_pieces_as_for_two(
 ):
     large = named_enrolment(standard)
     large_portfolio(large, pieces=300)
+    # enrolment with centre and people, groups, criteria, range items, met states (latest judgements, mappings),
+    # signatures in force, decided samples, evidence, their files
     with django_assert_num_queries(RECORD_QUERIES):
         small_record = completion_record(enrolment=unit_in_progress, specification=unit)
     with django_assert_max_num_queries(RECORD_QUERIES):

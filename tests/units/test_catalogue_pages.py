@@ -215,6 +215,8 @@ def test_specification_page_costs_the_same_queries_whatever_its_size(
     client, member, django_assert_num_queries, groups, per_group
 ):
     specification = create_specification(groups=groups, criteria_per_group=per_group)
+    # session, user, specification, definitions, guidance, groups, criteria, range items, indicative content,
+    # guidance by group, roles, unread count
     with django_assert_num_queries(12):
         response = client.get(detail_url(specification, open="all"))
     assert response.context["specification"].criteria.count() == groups * per_group
@@ -226,6 +228,7 @@ def test_specification_list_costs_the_same_queries_whatever_the_catalogue_size(
 ):
     for n in range(count):
         create_specification(code=f"T/{n:03}/0001", groups=2, criteria_per_group=2)
+    # session, user, roles, unread count, specifications with group, criterion and range-item counts
     with django_assert_num_queries(5):
         response = client.get(reverse("units:specification_list"))
     assert len(response.context["specifications"]) == count

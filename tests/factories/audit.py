@@ -1,0 +1,29 @@
+"""Audit entries: only ever written through `audit.services.record`, which chains them."""
+
+import factory
+from django.db import transaction
+
+from audit.models import AuditEntry
+from audit.services import record
+from tests.factories.accounts import UserFactory
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    """An entry about the actor themself, appended to the chain as `record` appends any entry."""
+
+    class Meta:
+        model = AuditEntry
+
+    actor = factory.SubFactory(UserFactory)
+    action = "evidence.updated"
+    summary = "E1 changed: title"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> AuditEntry:
+        with transaction.atomic():
+            return record(
+                actor=kwargs["actor"],  # type: ignore[arg-type]
+                action=str(kwargs["action"]),
+                summary=str(kwargs["summary"]),
+                subject=kwargs["actor"],  # type: ignore[arg-type]
+            )
