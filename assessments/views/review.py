@@ -13,13 +13,12 @@ from assessments.permissions import can_review
 from assessments.selectors.review import review_page
 from assessments.services import StaleFormError
 from assessments.services.judging import Decision, add_mapping, decide, remove_mapping, save_judgements
-from centres.access import access_of, change_or_403, read_or_404
-from portfolio.models import Evidence, EvidenceMapping
-from portfolio.permissions import can_view_mapping
+from centres.access import access_of, change_or_403
+from portfolio.models import Evidence
 from portfolio.selectors.evidence import evidence_detail
 from portfolio.selectors.files import file_panel
 from portfolio.services import PortfolioError
-from portfolio.views.evidence import visible_evidence
+from portfolio.views.evidence import visible_evidence, visible_mapping
 
 
 def _reviewable(request: AuthenticatedRequest, pk: int, message: str) -> Evidence:
@@ -112,13 +111,7 @@ def review_mapping_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def review_mapping_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    mapping = read_or_404(
-        request,
-        EvidenceMapping.objects.select_related("evidence__enrolment"),
-        pk,
-        can_view_mapping,
-        what="mapping",
-    )
+    mapping = visible_mapping(request, pk)
     evidence = _reviewable(
         request, mapping.evidence_id, "Only the learner's assessor changes this evidence's mappings."
     )

@@ -38,6 +38,17 @@ def visible_evidence(request: AuthenticatedRequest, pk: int) -> Evidence:
     return read_or_404(request, selectors.evidence_queryset(), pk, can_view_evidence, what="evidence")
 
 
+def visible_mapping(request: AuthenticatedRequest, pk: int) -> EvidenceMapping:
+    """A mapping of evidence the person may see; otherwise 404."""
+    return read_or_404(
+        request,
+        EvidenceMapping.objects.select_related("evidence__enrolment"),
+        pk,
+        can_view_mapping,
+        what="mapping",
+    )
+
+
 def changeable_evidence(request: AuthenticatedRequest, pk: int) -> Evidence:
     """Visible evidence the learner may still change; 403 with the reason otherwise."""
     evidence = visible_evidence(request, pk)
@@ -195,13 +206,7 @@ def mapping_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def mapping_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    mapping = read_or_404(
-        request,
-        EvidenceMapping.objects.select_related("evidence__enrolment"),
-        pk,
-        can_view_mapping,
-        what="mapping",
-    )
+    mapping = visible_mapping(request, pk)
     evidence = changeable_evidence(request, mapping.evidence_id)
     try:
         remove_mapping(user=request.user, mapping=mapping)
