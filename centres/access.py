@@ -48,6 +48,7 @@ class Access:
     def __init__(self, user: User | AnonymousUser) -> None:
         self.user = user
         self.served_by: int | None = None
+        self.refused_under: int | None = None
 
     def __repr__(self) -> str:
         return f"<Access of {self.user}>"
@@ -125,11 +126,15 @@ class Access:
         return any(scope.whole_centre for scopes in self.grants.values() for scope in scopes)
 
     def _serve(self, scopes: tuple[GrantScope, ...], covers: Callable[[GrantScope], bool]) -> bool:
-        """Whether a grant covers the read; the first that does is noted as serving this request."""
+        """Whether a grant covers the read; the first that does is noted as serving this request. When the EQA
+        holds grants at that centre and none covers it, the newest is noted: a refusal is logged for that
+        centre."""
         for scope in scopes:
             if covers(scope):
                 self.served_by = scope.pk
                 return True
+        if scopes and self.refused_under is None:
+            self.refused_under = scopes[0].pk
         return False
 
     def eqa_reads_enrolment(self, enrolment: Enrolment) -> bool:
@@ -146,13 +151,13 @@ class Access:
         """Under a whole-centre grant in force: the centre's own pages (people, every enrolment)."""
         return self._serve(self.grants.get(centre_id, ()), lambda scope: scope.whole_centre)
 
-    def grant_for_page_view(self) -> int | None:
-        """The grant a page was read under: the one a check used, else the newest in force."""
-        if self.served_by is not None:
-            return self.served_by
-        for scopes in self.grants.values():
-            return scopes[0].pk
-        return None
+    def grant_for_page_view(self, *, refused: bool = False) -> int | None:
+        """The grant a page was read under: the one a check used, and no other (a page no grant served, such as
+        one of another centre where the EQA is an administrator, is in no grant's log). A refused attempt goes
+        under the grant that served the page, else one of the grants the EQA holds at the refusing centre."""
+        if refused:
+            return self.served_by if self.served_by is not None else self.refused_under
+        return self.served_by
 
     def is_on_enrolment(self, enrolment: Enrolment) -> bool:
         """The enrolment's learner, assessor or internal verifier."""

@@ -9,6 +9,7 @@ from centres.access import Access, give_access
 from centres.models import EQAPageView
 
 READS = ("GET", "HEAD")
+REFUSALS = (403, 404)
 
 
 class AccessMiddleware:
@@ -23,7 +24,8 @@ class AccessMiddleware:
 
 
 class EQAPageViewMiddleware:
-    """After the view: one INSERT for an EQA's successful read (htmx partials too: they show data).
+    """After the view: one INSERT for an EQA's successful read (htmx partials too: they show data), or for an
+    attempt on a centre's page that was refused (403, 404) where the EQA holds a grant at that centre.
 
     It costs no query for anyone who is not an EQA: it looks only where the page's own checks already read the
     person's roles (a page that never read them showed nothing a grant opens, and is not logged), and asks for
@@ -40,17 +42,23 @@ class EQAPageViewMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         access = getattr(request, "access", None)
+        status = response.status_code
+        shown = request.method in READS and status == 200
         if (
             isinstance(access, Access)
-            and request.method in READS
-            and response.status_code == 200
+            and (shown or status in REFUSALS)
             and not self._skipped(request.path)
             and access.roles_loaded
             and access.has_grant_in_force()
         ):
-            grant_id = access.grant_for_page_view()
+            grant_id = access.grant_for_page_view(refused=not shown)
             if grant_id is not None:
-                EQAPageView.objects.create(grant_id=grant_id, path=request.get_full_path()[:500])
+                EQAPageView.objects.create(
+                    grant_id=grant_id,
+                    path=request.get_full_path()[:500],
+                    method=str(request.method)[:10],
+                    status=status,
+                )
         return response
 
     def _skipped(self, path: str) -> bool:

@@ -180,10 +180,13 @@ class EQAGrant(models.Model):
 
 
 class EQAPageView(models.Model):
-    """Every page an EQA opens under a grant, for the centre's record of external scrutiny."""
+    """Every page an EQA opens under a grant, and every attempt on the centre's pages that was refused (a page
+    the grant does not cover, a change), for the centre's record of external scrutiny."""
 
     grant = models.ForeignKey(EQAGrant, on_delete=models.PROTECT, related_name="page_views")
     path = models.CharField(max_length=500)
+    method = models.CharField(max_length=10, default="GET")
+    status = models.PositiveSmallIntegerField(default=200, help_text="The answer: 200 shown, 403 or 404 refused.")
     viewed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,3 +194,7 @@ class EQAPageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant.eqa} viewed {self.path}"
+
+    @property
+    def refused(self) -> bool:
+        return self.status >= 400

@@ -236,6 +236,8 @@ PAGE_VIEWS_PER_PAGE = 50
 def page_views_of(*, grant: EQAGrant, page: str | int | None) -> Page:
     """The pages the EQA opened under a grant, newest first, one page of the log at a time."""
     return Paginator(
-        EQAPageView.objects.filter(grant=grant).only("path", "viewed_at").order_by("-viewed_at", "-pk"),
+        EQAPageView.objects.filter(grant=grant)
+        .only("path", "method", "status", "viewed_at")
+        .order_by("-viewed_at", "-pk"),
         PAGE_VIEWS_PER_PAGE,
     ).get_page(page)

@@ -3,9 +3,13 @@
 Every variable read here is listed in the README; a malformed value stops start-up with a message that names it.
 """
 
+import importlib
 import os
+import sys
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv.parser import parse_stream
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -43,3 +47,49 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# Values made for a development checkout (bin/start's `.env`, the fixed key when DEBUG is on) start with this, so
+# that production can recognise and refuse them.
+DEVELOPMENT_PREFIX = "development-only-"
+
+
+def load_env_file(base_dir: Path) -> None:
+    """Read `ENV_FILE` (default `.env` in the checkout) into the environment; a variable set already wins.
+
+    `ENV_FILE=` (empty) reads nothing: the tests do that, so a developer's `.env` never changes what they test.
+    """
+    name = os.environ.get("ENV_FILE", ".env")
+    if not name:
+        return
+    path = base_dir / name
+    if not path.is_file():
+        return
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error or (binding.key is not None and binding.value is None):
+                line = binding.original.line
+                raise ImproperlyConfigured(f"{path}, line {line}: write NAME=value")
+            if binding.key is not None and binding.value is not None:
+                os.environ.setdefault(binding.key, binding.value)
+
+
+def refuse_development_value(name: str, value: str, *, debug: bool) -> None:
+    """Stop start-up when a production configuration (DEBUG off) uses a value made for development.
+
+    Settings call this for every secret that bin/start makes for a development checkout (SECRET_KEY; signing
+    keys likewise): a copied `.env` must never run a public site.
+    """
+    if not debug and value.startswith(DEVELOPMENT_PREFIX):
+        raise ImproperlyConfigured(
+            f"{name} is a development value (made by bin/start for this checkout): with DEBUG off, set a "
+            f"secret of your own (see README, Production)"
+        )
+
+
+def exit_on_bad_settings(program: str) -> None:
+    """Load the settings now, so that a missing or malformed one ends the program with one line, not a traceback."""
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ImproperlyConfigured as error:
+        sys.exit(f"{program}: configuration error: {error}")

@@ -3,15 +3,28 @@
 Defaults suit a first run on one machine (SQLite, local files, console e-mail); with DEBUG off they are strict.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import (
+    DEVELOPMENT_PREFIX,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    load_env_file,
+    refuse_development_value,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout's `.env` (written by bin/start; git-ignored); variables set in the environment win.
+load_env_file(BASE_DIR)
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -19,7 +32,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see README, Configuration)")
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = f"{DEVELOPMENT_PREFIX}key-do-not-use-in-production"
+refuse_development_value("SECRET_KEY", SECRET_KEY, debug=DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -32,13 +46,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # before django_tasks_db, so that manage.py runs jobs' `db_worker` (the library's, with a heartbeat)
+    "jobs",
     "django_tasks_db",
-    # the project's apps, from the bottom floor up (README, Architecture)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    # the project's apps, from the bottom floor up (README, Architecture); `jobs`, a leaf, is above
     "accounts",
     "units",
     "audit",
     "notifications",
     "centres",
+    "signin",
     "portfolio",
     "assessments",
     "quality",
@@ -48,17 +69,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "centres.middleware.AccessMiddleware",
     "centres.middleware.EQAPageViewMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: it turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,10 +127,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
+# django-axes checks each sign-in before the password does; the model backend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "assessments:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # the default list knows first_name/last_name, which this user model does not have
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -174,18 +211,77 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health endpoint answers the proxy or monitor over plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_HTTPONLY = True
+# Pages are never framed; the inline file views say `frame-ancestors 'self'` themselves (the review screen
+# shows a PDF in a frame).
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSP: scripts, styles, images and media from this site only, and no inline script or style
+# anywhere (htmx is told not to inject its indicator style: templates/base.html).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "media-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# No page needs the camera, microphone, location or payment; video may go full screen.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
+
+# Sign-in protection (signin app; docs/security.md). django-axes counts failed passwords (signing in, the
+# password reset form's address, and the password re-entered to sign a record) per account and per address.
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "signin.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "signin.throttling.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# The second factor (django-otp): TOTP apps and one-time recovery codes. Its issuer is the name the
+# authenticator app shows beside the code.
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Evidence portfolio")
+SIGNIN_RECOVERY_CODES = 10
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_refusal_tracebacks": {"()": "config.logs.NoRefusalTracebacks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_refusal_tracebacks"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO: only its warnings (a missing font, say) matter.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives these their own console handler as well as passing records up
+        # to the root's: each line printed twice. Here they have none of their own and go up once.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # WeasyPrint reports every step of every PDF at INFO: only its warnings (a missing font, say) matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Evidence files (portfolio/uploads.py)
@@ -260,3 +356,10 @@ if env_str("S3_BUCKET"):
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
 if EXPORT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("EXPORT_RETENTION_DAYS must be at least 1")
+
+# Background worker (jobs app): each `db_worker` writes a heartbeat this often; a worker not seen for
+# WORKER_STALE_SECONDS has stopped, and the jobs it was running are marked failed with that reason.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+if WORKER_STALE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_STALE_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS")

@@ -3,14 +3,21 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import health
+from signin.views import ThrottledPasswordResetView
+
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("portfolio.urls")),
     path("", include("centres.urls")),
     path("", include("quality.urls")),
     path("", include("records.urls")),
+    # the password reset form counts each request like a sign-in attempt (django-axes), ahead of Django's own
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("signin.urls")),
     path("specifications/", include("units.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]

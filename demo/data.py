@@ -7,6 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from centres.models import Centre, Enrolment, Membership
@@ -54,15 +56,29 @@ def load_demo(*, password: str, specification_paths: list[Path] = SEED_SPECIFICA
 
 
 def _person(account: DemoAccount, password: str) -> User:
-    """The demo account, made on the first run; every run sets its password to the one given."""
-    is_admin = account.centre_role == Role.ADMIN
-    user, _ = User.objects.get_or_create(
-        email=account.email,
-        defaults={"full_name": account.full_name, "is_staff": is_admin, "is_superuser": is_admin},
-    )
+    """The demo account, made on the first run; every run sets its password to the one given. A centre
+    administrator is never a superuser nor staff (the Django admin is the site operator's), even one made by an
+    older demo."""
+    user, _ = User.objects.get_or_create(email=account.email, defaults={"full_name": account.full_name})
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.is_staff = user.is_superuser = False
+    user.save(update_fields=["password", "is_staff", "is_superuser"])
+    if account.centre_role != Role.LEARNER:
+        demo_authenticator(user)
     return user
+
+
+def demo_authenticator(user: User) -> TOTPDevice:
+    """The demo staff's authenticator (their role needs a second factor), kept across runs so that an app that
+    holds its key goes on working; `manage.py demo_code` prints its current code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the authenticator shows now (django-otp's own TOTP arithmetic)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 def _grant_demo_eqa(centre: Centre, people: dict[str, User]) -> None:

@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from records.models import Export
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(ReadOnlyAdmin):
     list_display = ("pk", "centre", "scope", "requested_by", "requested_at", "status", "done", "total")
     list_filter = ("status", "scope", "requested_at")
     list_select_related = ("centre", "requested_by")
     date_hierarchy = "requested_at"
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: Export | None = None) -> bool:
-        return False

@@ -23,11 +23,12 @@ def can_export_cohort(access: Access, centre: Centre) -> bool:
 
 
 def can_view_export(access: Access, export: Export) -> bool:
-    """Who asked for it; whoever reads the whole centre (administrators, EQAs with a whole-centre grant); and,
-    for one learner's export, whoever may see that portfolio."""
+    """Whoever reads the whole centre now (administrators, EQAs with a whole-centre grant in force) and, for one
+    learner's export, whoever may see that portfolio now. Having asked for an export gives nothing: an
+    administrator whose role is removed no longer downloads the cohort export they asked for."""
     if not access.is_signed_in:
         return False
-    if access.user_id == export.requested_by_id or can_view_centre(access, export.centre):
+    if can_view_centre(access, export.centre):
         return True
     return (
         export.scope == Export.Scope.LEARNER

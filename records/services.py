@@ -24,12 +24,17 @@ from audit.services import record
 from centres.access import Access
 from centres.models import Centre, Enrolment, Membership
 from centres.selectors import enrolments_queryset
+from jobs.services import reap_stopped_workers
 from notifications.services import notify
 from records.exports import hash_stream, write_cohort_export, write_learner_export
 from records.models import Export
 from records.permissions import can_export_cohort, can_export_portfolio
 
 logger = logging.getLogger(__name__)
+
+
+# What `describe` and the notices read of an export, loaded with it.
+DESCRIBED = ("centre", "enrolment__learner", "assessor", "requested_by")
 
 
 class ExportError(Exception):
@@ -108,6 +113,7 @@ def start_cohort_export(
 
 
 def _start(*, user: User, centre: Centre, scope: str, **subject: object) -> Export:
+    reap_stopped_workers()  # an export whose worker stopped is failed now, so it never stands in for a new one
     with transaction.atomic():
         wanted = {key: value for key, value in subject.items() if value}
         pending = (
@@ -165,9 +171,7 @@ def run_export(export_id: int) -> Export | None:
     )
     if not claimed:
         return None
-    export = Export.objects.select_related("centre", "enrolment__learner", "assessor", "requested_by").get(
-        pk=export_id
-    )
+    export = Export.objects.select_related(*DESCRIBED).get(pk=export_id)
     try:
         _write(export)
     except Exception as error:
@@ -178,6 +182,17 @@ def run_export(export_id: int) -> Export | None:
         raise
     _tell_requester(export)
     return export
+
+
+def fail_abandoned_exports(*, task_ids: list[str], reason: str, **kwargs: object) -> None:
+    """Answer to `jobs.signals.tasks_abandoned`: exports whose task's worker stopped fail with that reason, and
+    their requester is told (within the transaction that failed the tasks)."""
+    for export in Export.objects.select_related(*DESCRIBED).filter(
+        task_id__in=task_ids, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]
+    ):
+        export.status, export.error, export.finished_at = Export.Status.FAILED, reason, timezone.now()
+        export.save(update_fields=["status", "error", "finished_at"])
+        _tell_requester(export)
 
 
 def _write(export: Export) -> None:

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedRequest
 from centres.access import access_of, change_or_403, read_or_404
 from centres.lookups import enrolled_specification, visible_centre, visible_enrolment
+from jobs.services import reap_stopped_workers
 from portfolio.views.files import stored_file_response
 from records import export_selectors, services
 from records.forms import CohortExportForm
@@ -98,8 +99,11 @@ def _visible_export(request: AuthenticatedRequest, pk: int) -> Export:
 @require_GET
 @vary_on_headers("HX-Request")
 def export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """An export's progress (queued, running n of m, done or failed with the reason); htmx polls its status."""
+    """An export's progress (queued, running n of m, done or failed with the reason); htmx polls its status.
+    While it is unfinished each look also fails the jobs of a worker that stopped, so it never waits for ever."""
     export = _visible_export(request, pk)
+    if not export.is_finished and reap_stopped_workers():
+        export = _visible_export(request, pk)
     template = "records/export.html"
     return render(
         request,

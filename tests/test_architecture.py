@@ -3,8 +3,8 @@
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("config", "accounts", "units", "audit", "notifications", "centres", "portfolio", "assessments", "quality",
-        "records", "demo", "bench")  # fmt: skip
+APPS = ("config", "accounts", "units", "audit", "notifications", "jobs", "centres", "signin", "portfolio",
+        "assessments", "quality", "records", "demo", "bench")  # fmt: skip
 MAX_LINES = 400
 
 

@@ -30,4 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nDemo centre sign-ins (password for all: {password}):"))
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<25} {account.email:<24} {account.full_name}")
-        self.stdout.write("The centre administrator can also open the Django admin at /admin/.")
+        self.stdout.write(
+            "Everyone but the learner then gives a code from an authenticator app (their role needs a second "
+            "factor). For the demo, print the current code with\n"
+            "  .venv/bin/python manage.py demo_code assessor@demo.example\n"
+            "or add the account's key (printed by demo_code --key) to an authenticator app."
+        )

@@ -1,0 +1,63 @@
+"""After the password, the second factor: a person who must use one (or has chosen one) reaches only the
+second-factor pages, the sign-out and the pages anyone may open until they have passed it in this session."""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from centres.access import access_of
+from signin.policy import second_factor_required
+from signin.services import has_second_factor
+
+# Session key: this session's person has no second factor and needs none (learners), so it is not asked again.
+NOT_NEEDED = "signin.second_factor_not_needed"
+OPEN_VIEWS = {"logout"}
+
+
+def second_factor_not_required[F: Callable[..., Any]](view: F) -> F:
+    """Mark a view that a person who has not passed the second factor yet may open (the second-factor pages)."""
+    view.second_factor_required = False  # type: ignore[attr-defined]
+    return view
+
+
+def second_factor_due(request: HttpRequest) -> bool:
+    """Whether this signed-in session must still pass a second factor."""
+    user = request.user
+    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        return False
+    if second_factor_required(access_of(request)):
+        return True
+    if request.session.get(NOT_NEEDED):
+        return False
+    if has_second_factor(user):  # type: ignore[arg-type]
+        return True
+    request.session[NOT_NEEDED] = True
+    return False
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not getattr(view, "second_factor_required", True) or not getattr(view, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_VIEWS:
+            return None
+        if not second_factor_due(request):
+            return None
+        target = f"{reverse('signin:second_factor')}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)

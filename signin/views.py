@@ -1,0 +1,168 @@
+"""The second factor's pages: pass it after the password, set up an authenticator app, recovery codes; and the
+password reset form, throttled like a sign-in."""
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.views import PasswordResetView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.http import AuthenticatedRequest
+from centres.access import access_of
+from signin import services
+from signin.forms import AuthenticatorCodeForm, CodeForm
+from signin.middleware import second_factor_not_required
+from signin.policy import second_factor_required
+from signin.services import NewCodes, SecondFactorError
+from signin.throttling import PasswordLocked, count_reset_request, lockout_message
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go once the second factor is passed: the page asked for, if it is on this site."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("assessments:home")
+
+
+def _verified(request: AuthenticatedRequest) -> bool:
+    return bool(request.user.is_verified())  # type: ignore[attr-defined]
+
+
+@second_factor_not_required
+@require_http_methods(["GET", "POST"])
+def second_factor(request: AuthenticatedRequest) -> HttpResponse:
+    """After the password: a code from the authenticator app, or a recovery code."""
+    if _verified(request):
+        return redirect(_next(request))
+    if not services.has_second_factor(request.user):
+        return redirect(f"{reverse('signin:set_up')}?next={_next(request)}")
+    form = CodeForm(request.POST or None)
+    if form.is_valid():
+        device = match_token(request.user, "".join(form.cleaned_data["code"].split()))
+        if device is None:
+            form.add_error(
+                "code",
+                "That code is not right, or was used already. Type the 6 digits the app shows now, or an unused "
+                "recovery code. After several wrong codes, each try must wait a little longer.",
+            )
+        else:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    f"You signed in with a recovery code; {left} left. Make new ones under Your account if you "
+                    "are running short.",
+                )
+            return redirect(_next(request))
+    return render(
+        request,
+        "signin/second_factor.html",
+        {"form": form, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _qr_data_uri(device: TOTPDevice) -> str:
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def _spaced_key(device: TOTPDevice) -> str:
+    key = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@second_factor_not_required
+@require_http_methods(["GET", "POST"])
+def set_up(request: AuthenticatedRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the code (or type the key), then type the first code it shows. Someone
+    who already has one replaces it only after passing it in this session."""
+    if services.has_second_factor(request.user) and not _verified(request):
+        return redirect(f"{reverse('signin:second_factor')}?next={_next(request)}")
+    device = services.authenticator_to_confirm(user=request.user)
+    form = AuthenticatorCodeForm(request.POST or None)
+    if form.is_valid():
+        try:
+            codes = services.confirm_authenticator(
+                user=request.user, device=device, token=form.cleaned_data["code"]
+            )
+        except SecondFactorError as error:
+            form.add_error("code", str(error))
+        else:
+            otp_login(request, device)
+            return _show_codes(request, codes, first=True)
+    return render(
+        request,
+        "signin/set_up.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device),
+            "key": _spaced_key(device),
+            "next": _next(request),
+            "required": second_factor_required(access_of(request)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _show_codes(request: AuthenticatedRequest, codes: NewCodes, *, first: bool) -> HttpResponse:
+    return render(
+        request, "signin/recovery_codes.html", {"codes": codes.codes, "first": first, "next": _next(request)}
+    )
+
+
+@require_POST
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
+    """A new set of recovery codes, shown once; the earlier set stops working."""
+    if not services.has_second_factor(request.user):
+        messages.error(request, "Set up an authenticator app first: recovery codes go with it.")
+        return redirect("signin:account")
+    return _show_codes(request, services.new_recovery_codes(user=request.user), first=False)
+
+
+def account(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's own sign-in settings: password, authenticator app, recovery codes."""
+    static = StaticDevice.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "signin/account.html",
+        {
+            "has_authenticator": services.has_second_factor(request.user),
+            "codes_left": static.token_set.count() if static else 0,
+            "required": second_factor_required(access_of(request)),
+        },
+    )
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password reset form; each request counts as an attempt on the account from that address."""
+
+    def form_valid(self, form: object) -> HttpResponse:
+        try:
+            count_reset_request(self.request, email=form.cleaned_data["email"])  # type: ignore[attr-defined]
+        except PasswordLocked as locked:
+            return TemplateResponse(
+                self.request, "signin/locked_out.html", {"message": str(locked)}, status=429
+            )
+        return super().form_valid(form)  # type: ignore[arg-type]
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: object
+) -> HttpResponse:
+    """django-axes' answer to a sign-in while the account or address is locked out (AXES_LOCKOUT_CALLABLE)."""
+    return TemplateResponse(request, "signin/locked_out.html", {"message": lockout_message()}, status=429)
