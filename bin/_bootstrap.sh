@@ -25,9 +25,10 @@
 #
 # System packages: the app profile installs only what the running app needs (WeasyPrint's Pango
 # stack and fonts, libmagic for file-type sniffing); the test profile adds Debian's chromium (for
-# the Playwright browser tests; no browser is ever downloaded: `playwright install` is never run)
-# and poppler-utils (PDF checks). Keeping chromium out of bin/start spares someone who only wants to
-# try the app a ~300 MB install; the lists are one definition each, below.
+# the Playwright browser tests; no browser is ever downloaded: `playwright install` is never run),
+# poppler-utils (PDF checks) and nginx (the production test, tests/test_production.py). Keeping
+# chromium out of bin/start spares someone who only wants to try the app a ~300 MB install; the
+# lists are one definition each, below.
 
 set -euo pipefail
 
@@ -40,7 +41,7 @@ _BS_MIN_PY=(3 12)
 _BS_NEED_PY='Python 3.12 or newer is needed: install it (e.g. `apt-get install python3.12` or `pyenv install 3.12`) or point PYTHON at one'
 _BS_PKGS_APP=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo libopenjp2-7 libffi8
     fonts-dejavu-core libmagic1)
-_BS_PKGS_TEST=(chromium poppler-utils)
+_BS_PKGS_TEST=(chromium poppler-utils nginx)
 
 bs_log() { printf '==> %s\n' "$*" >&2; }
 bs_warn() { printf '==> WARNING: %s\n' "$*" >&2; }

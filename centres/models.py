@@ -186,7 +186,9 @@ class EQAPageView(models.Model):
     grant = models.ForeignKey(EQAGrant, on_delete=models.PROTECT, related_name="page_views")
     path = models.CharField(max_length=500)
     method = models.CharField(max_length=10, default="GET")
-    status = models.PositiveSmallIntegerField(default=200, help_text="The answer: 200 shown, 403 or 404 refused.")
+    status = models.PositiveSmallIntegerField(
+        default=200, help_text="The answer: 200 shown, 403 or 404 refused."
+    )
     viewed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

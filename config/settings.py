@@ -279,6 +279,8 @@ LOGGING = {
         # to the root's: each line printed twice. Here they have none of their own and go up once.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # WeasyPrint reports every step of every PDF at INFO: only its warnings (a missing font, say) matter.
+        # django-axes reports every sign-in at INFO; its lockouts (WARNING) matter.
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
@@ -328,6 +330,10 @@ EVIDENCE_ALLOWED_TYPES = env_list(
         "video/3gpp",
     ],
 )
+# Office and OpenDocument files are ZIP containers: one whose directory declares more than this unpacked, or
+# (above 16 MiB unpacked) more than EVIDENCE_MAX_PACK_RATIO times its own size, is refused (portfolio/containers.py).
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("EVIDENCE_MAX_UNPACKED_BYTES", 512 * 1024**2)
+EVIDENCE_MAX_PACK_RATIO = env_int("EVIDENCE_MAX_PACK_RATIO", 100)
 # Where uploads are spooled while they stream in (default: the system's temporary directory). On the same
 # file system as MEDIA_ROOT a finished upload is moved into place instead of copied; never a RAM-backed tmpfs.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None

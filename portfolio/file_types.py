@@ -204,6 +204,36 @@ def display_name(raw: str) -> str:
     return name or UNNAMED
 
 
+# Suffixes that name a type as well as its usual one (text is text, whatever the notes are called).
+_ALSO_NAMED = {
+    "image/jpeg": {".jpeg", ".jpe"},
+    "image/tiff": {".tiff"},
+    "audio/ogg": {".opus", ".oga"},
+    "audio/mp4": {".mp4", ".aac"},
+    "video/mp4": {".m4v"},
+    "video/3gpp": {".3gpp"},
+    "text/plain": {".text", ".md", ".log", ".csv"},
+    "text/csv": {".txt"},
+}
+_SUFFIX_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9]{0,5}")
+
+
+def named_for_type(name: str, content_type: str) -> str:
+    """The name with a suffix that matches the sniffed type, so that it opens as what it is: "report.html" holding
+    a PDF becomes "report.pdf", and "invoice\u202egpj.exe" (shown as "invoiceexe.jpg"; `display_name` drops the
+    override) becomes "invoicegpj.pdf". A suffix the type goes by is kept; one that is not is replaced, and a name
+    without one gains it."""
+    kind = KINDS.get(content_type)
+    if kind is None or not kind.suffix or not kind.family:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if dot and stem and f".{suffix.lower()}" in {kind.suffix, *_ALSO_NAMED.get(content_type, ())}:
+        return name
+    if not (dot and stem and _SUFFIX_LIKE.fullmatch(suffix)):
+        stem = name
+    return f"{stem[: MAX_NAME_LENGTH - len(kind.suffix)].rstrip(' .') or UNNAMED}{kind.suffix}"
+
+
 def _looks_like_text(head: bytes) -> bool:
     """The fallback sniffer's test for plain text: UTF-8 (a cut-off last character allowed), no control bytes."""
     try:

@@ -23,6 +23,7 @@ from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 
+from portfolio.containers import container_problem
 from portfolio.file_types import (
     OCTET_STREAM,
     SNIFF_HEAD_BYTES,
@@ -94,6 +95,8 @@ class Inspection:
         content_type = sniff_path(path)
         if content_type not in self.allowed:
             raise UploadRefused(not_allowed_message(self.name, content_type, self.allowed))
+        if problem := container_problem(self.name, path, content_type):
+            raise UploadRefused(problem)
         return content_type
 
     @property

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from centres.models import Enrolment
+from portfolio.file_types import named_for_type
 from portfolio.models import Evidence, EvidenceFile
 from records import manifest as sections
 from records.pdf import ascii_slug, completion_record_filename, completion_record_pdf
@@ -201,7 +202,7 @@ def _write_evidence_files(
     versions = _versions(files)
     placed: dict[int, str] = {}
     for evidence_file in sorted(files, key=lambda f: (not f.is_current, f.uploaded_at, f.pk)):
-        name = safe_name(evidence_file.original_name)
+        name = safe_name(named_for_type(evidence_file.original_name, evidence_file.content_type))
         if evidence_file.is_current:
             placed[evidence_file.pk] = paths.claim(folder, name)
         else:

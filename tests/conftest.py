@@ -2,7 +2,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from tests.factories.accounts import authenticator_for
 from units.services import import_specification_files
 
 SPEC_FIXTURES = Path(django_settings.BASE_DIR) / "fixtures" / "specs"
@@ -49,3 +52,23 @@ def unit(seed_specifications):
 @pytest.fixture
 def standard(seed_specifications):
     return seed_specifications["SCDLMCB2"]
+
+
+@pytest.fixture(autouse=True)
+def second_factor_passed(request, monkeypatch):
+    """A session made by `client.force_login(person)` has passed the second factor, as after a real sign-in:
+    the person gets a confirmed authenticator (django-otp's TOTPDevice) and the session names it, exactly what
+    `django_otp.login` records. Pages are then tested as their users see them. Tests of the second factor
+    itself, and of a session that has only given a password, are marked `password_only`.
+    (docs/security.md, "Tests and load tests")"""
+    if request.node.get_closest_marker("password_only"):
+        return
+    original = Client.force_login
+
+    def force_login(client, user, backend=None):
+        original(client, user, backend)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -8,7 +8,8 @@ import pytest
 from django.apps import apps
 
 PROJECT_APPS = (
-    "accounts", "units", "audit", "notifications", "centres", "portfolio", "assessments", "quality", "records",
+    "accounts", "units", "audit", "notifications", "jobs", "centres", "portfolio", "assessments", "quality",
+    "records",
 )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -169,14 +170,24 @@ def stored_file_response(
 
 
 def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
-    """An evidence file under its original name; a type outside the allowed list goes as plain bytes."""
+    """An evidence file under its original name, with the suffix of its sniffed type; a type outside the allowed
+    list goes as plain bytes."""
     allowed = evidence_file.content_type in file_types.allowed_types()
     return stored_file_response(
         evidence_file.file,
-        filename=evidence_file.original_name,
+        filename=file_types.named_for_type(evidence_file.original_name, evidence_file.content_type),
         content_type=evidence_file.content_type if allowed else file_types.OCTET_STREAM,
         inline=inline,
     )
+
+
+# A PDF cannot be sandboxed (Chromium's viewer refuses to draw in a sandboxed document): nosniff keeps it a PDF.
+# Every other inline file is sandboxed: whatever it holds runs no script and reaches no page of the site.
+FRAMED_BY_THE_SITE = "frame-ancestors 'self'"
+INLINE_CSP = {
+    "application/pdf": FRAMED_BY_THE_SITE,
+}
+SANDBOXED = f"sandbox; default-src 'none'; img-src 'self'; media-src 'self'; {FRAMED_BY_THE_SITE}"
 
 
 @require_GET
@@ -186,7 +197,14 @@ def download_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
 
 
 @require_GET
+@xframe_options_sameorigin
 def view_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
-    """Images, PDFs, audio and video open in the browser; any other type is downloaded instead."""
+    """Images, PDFs, audio and video open in the browser, and the site's own pages may frame them (the review
+    screen shows a PDF beside the criteria), no other site's; any other type is downloaded instead."""
     evidence_file = _visible_file(request, pk)
-    return _file_response(evidence_file, inline=file_types.may_show_inline(evidence_file.content_type))
+    inline = file_types.may_show_inline(evidence_file.content_type)
+    response = _file_response(evidence_file, inline=inline)
+    response["Content-Security-Policy"] = (
+        INLINE_CSP.get(evidence_file.content_type, SANDBOXED) if inline else "sandbox; default-src 'none'"
+    )
+    return response
