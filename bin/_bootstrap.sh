@@ -256,6 +256,28 @@ bootstrap_install() {
     touch "$VENV/.installed-$profile-$hash"
 }
 
+# write_development_env PATH SITE_URL: the `.env` of a development checkout (git-ignored), written once:
+# DEBUG on, a secret key of its own (marked development-only-, which production refuses), the site's
+# address for links in e-mails. Settings read it; variables set in the environment win.
+write_development_env() {
+    local path=$1 site_url=$2 key
+    if [[ -e $path ]]; then
+        return 0
+    fi
+    key=$("$VENV_PYTHON" -c 'import secrets; print("development-only-" + secrets.token_urlsafe(48))' 2>/dev/null \
+        || python3 -c 'import secrets; print("development-only-" + secrets.token_urlsafe(48))')
+    (
+        umask 077
+        cat >"$path" <<ENV
+# Written by bin/start for this development checkout; never copy it to a server (README, Configuration).
+DEBUG=true
+SECRET_KEY=$key
+SITE_URL=$site_url
+ENV
+    )
+    bs_log "wrote $path (development settings: DEBUG=true, a development secret key, SITE_URL=$site_url)"
+}
+
 # bootstrap PROFILE: all of the above, in order.
 bootstrap() {
     local profile=${1:-}

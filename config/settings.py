@@ -76,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "centres.middleware.AccessMiddleware",
     "centres.middleware.EQAPageViewMiddleware",

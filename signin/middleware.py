@@ -1,5 +1,9 @@
 """After the password, the second factor: a person who must use one (or has chosen one) reaches only the
-second-factor pages, the sign-out and the pages anyone may open until they have passed it in this session."""
+second-factor pages, the sign-out and the pages anyone may open until they have passed it in this session.
+
+Whether a session has passed is read here, from the session (the device django-otp's `login` names), once per
+request and kept on the request, never on the user (`centres.access` is the one answer to who a person is).
+"""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,6 +11,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
 from centres.access import access_of
 from signin.policy import second_factor_required
@@ -15,6 +21,7 @@ from signin.services import has_second_factor
 # Session key: this session's person has no second factor and needs none (learners), so it is not asked again.
 NOT_NEEDED = "signin.second_factor_not_needed"
 OPEN_VIEWS = {"logout"}
+_PASSED = "_second_factor_passed"
 
 
 def second_factor_not_required[F: Callable[..., Any]](view: F) -> F:
@@ -23,16 +30,35 @@ def second_factor_not_required[F: Callable[..., Any]](view: F) -> F:
     return view
 
 
+def pass_second_factor(request: HttpRequest, device: Device) -> None:
+    """Record in the session that its person passed `device` (a new session key: the session gained rights)."""
+    request.session.cycle_key()
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    request.session.pop(NOT_NEEDED, None)
+    setattr(request, _PASSED, True)
+
+
+def second_factor_passed(request: HttpRequest) -> bool:
+    """Whether this session passed a second factor that still belongs to its person (one query, once)."""
+    passed = getattr(request, _PASSED, None)
+    if passed is None:
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        device = Device.from_persistent_id(persistent_id) if persistent_id else None
+        passed = device is not None and device.user_id == request.user.pk
+        setattr(request, _PASSED, passed)
+    return bool(passed)
+
+
 def second_factor_due(request: HttpRequest) -> bool:
     """Whether this signed-in session must still pass a second factor."""
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated:
         return False
-    if second_factor_required(access_of(request)):
-        return True
-    if request.session.get(NOT_NEEDED):
+    if request.session.get(NOT_NEEDED) and not second_factor_required(access_of(request)):
         return False
-    if has_second_factor(user):  # type: ignore[arg-type]
+    if second_factor_passed(request):
+        return False
+    if second_factor_required(access_of(request)) or has_second_factor(user):  # type: ignore[arg-type]
         return True
     request.session[NOT_NEEDED] = True
     return False

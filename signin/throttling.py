@@ -53,3 +53,12 @@ def count_reset_request(request: HttpRequest, *, email: str) -> None:
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         raise PasswordLocked(lockout_message())
+
+
+def password_problem(request: HttpRequest, *, user: User, password: str, wrong: str) -> str:
+    """For a view about to sign with a password typed again: "" if it is the person's; else `wrong`, or the
+    lockout message once there have been too many."""
+    try:
+        return "" if reenter_password(request, user=user, password=password) else wrong
+    except PasswordLocked as locked:
+        return str(locked)

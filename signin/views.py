@@ -8,11 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +19,7 @@ from accounts.http import AuthenticatedRequest
 from centres.access import access_of
 from signin import services
 from signin.forms import AuthenticatorCodeForm, CodeForm
-from signin.middleware import second_factor_not_required
+from signin.middleware import pass_second_factor, second_factor_not_required, second_factor_passed
 from signin.policy import second_factor_required
 from signin.services import NewCodes, SecondFactorError
 from signin.throttling import PasswordLocked, count_reset_request, lockout_message
@@ -38,7 +36,7 @@ def _next(request: HttpRequest) -> str:
 
 
 def _verified(request: AuthenticatedRequest) -> bool:
-    return bool(request.user.is_verified())  # type: ignore[attr-defined]
+    return second_factor_passed(request)
 
 
 @second_factor_not_required
@@ -59,7 +57,7 @@ def second_factor(request: AuthenticatedRequest) -> HttpResponse:
                 "recovery code. After several wrong codes, each try must wait a little longer.",
             )
         else:
-            otp_login(request, device)
+            pass_second_factor(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(
@@ -103,7 +101,7 @@ def set_up(request: AuthenticatedRequest) -> HttpResponse:
         except SecondFactorError as error:
             form.add_error("code", str(error))
         else:
-            otp_login(request, device)
+            pass_second_factor(request, device)
             return _show_codes(request, codes, first=True)
     return render(
         request,
@@ -155,9 +153,7 @@ class ThrottledPasswordResetView(PasswordResetView):
         try:
             count_reset_request(self.request, email=form.cleaned_data["email"])  # type: ignore[attr-defined]
         except PasswordLocked as locked:
-            return TemplateResponse(
-                self.request, "signin/locked_out.html", {"message": str(locked)}, status=429
-            )
+            return render(self.request, "signin/locked_out.html", {"message": str(locked)}, status=429)
         return super().form_valid(form)  # type: ignore[arg-type]
 
 
@@ -165,4 +161,4 @@ def locked_out(
     request: HttpRequest, original_response: HttpResponse | None, credentials: object
 ) -> HttpResponse:
     """django-axes' answer to a sign-in while the account or address is locked out (AXES_LOCKOUT_CALLABLE)."""
-    return TemplateResponse(request, "signin/locked_out.html", {"message": lockout_message()}, status=429)
+    return render(request, "signin/locked_out.html", {"message": lockout_message()}, status=429)

@@ -5,6 +5,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from centres.access import Access
+from signin.middleware import NOT_NEEDED
+from signin.policy import second_factor_required
 from tests.factories.accounts import authenticator_for
 from units.services import import_specification_files
 
@@ -56,9 +59,10 @@ def standard(seed_specifications):
 
 @pytest.fixture(autouse=True)
 def second_factor_passed(request, monkeypatch):
-    """A session made by `client.force_login(person)` has passed the second factor, as after a real sign-in:
-    the person gets a confirmed authenticator (django-otp's TOTPDevice) and the session names it, exactly what
-    `django_otp.login` records. Pages are then tested as their users see them. Tests of the second factor
+    """A session made by `client.force_login(person)` is as after a real sign-in: a person whose role needs a
+    second factor has a confirmed authenticator (django-otp's TOTPDevice) and the session names it, exactly what
+    passing it records (`signin.middleware.pass_second_factor`); anyone else's session is marked as needing
+    none, as after their first page. Pages are then tested as their users see them. Tests of the second factor
     itself, and of a session that has only given a password, are marked `password_only`.
     (docs/security.md, "Tests and load tests")"""
     if request.node.get_closest_marker("password_only"):
@@ -68,7 +72,10 @@ def second_factor_passed(request, monkeypatch):
     def force_login(client, user, backend=None):
         original(client, user, backend)
         session = client.session
-        session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        if second_factor_required(Access(user)):
+            session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        else:
+            session[NOT_NEEDED] = True
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)

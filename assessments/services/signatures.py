@@ -23,6 +23,9 @@ from notifications.services import notify
 from portfolio.models import Evidence, EvidenceFile
 from units.models import Criterion, Specification
 
+# Views check the password first, counted by django-axes (signin.throttling); the service checks it again.
+WRONG_PASSWORD = "That password is not right: your signature was not recorded."
+
 
 def _lines(enrolment: Enrolment, specification: Specification) -> list[dict[str, Any]]:
     """Every line of the recording form: its ref, whether it is met and by which evidence."""
@@ -186,7 +189,7 @@ def _refuse_unmet(specification: Specification, covered: dict[str, Any]) -> None
 def sign_off(*, user: User, enrolment: Enrolment, specification: Specification, password: str) -> SignOff:
     """The learner signs "submitted to assessor as complete", then the assessor "assessed complete"."""
     if not user.check_password(password):
-        raise AssessmentError("That password is not right: your signature was not recorded.")
+        raise AssessmentError(WRONG_PASSWORD)
     if user.pk == enrolment.learner_id:
         role = SignOff.Role.LEARNER
     elif user.pk == enrolment.assessor_id:

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedRequest
 from assessments.permissions import can_reopen, can_sign
 from assessments.services import AssessmentError
-from assessments.services.signatures import matrix_url, sign_off
+from assessments.services.signatures import WRONG_PASSWORD, matrix_url, sign_off
 from assessments.services.signatures import reopen as reopen_unit
 from centres.access import change_or_403
 from centres.lookups import enrolled_specification, visible_enrolment
 from centres.models import Enrolment
+from signin.throttling import password_problem
 from units.models import Specification
 
 
@@ -29,12 +30,13 @@ def sign(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpR
         "Only the learner and their assessor sign a unit off.",
     )
     specification = enrolled_specification(enrolment, specification_pk)
+    password = request.POST.get("password", "")
+    if problem := password_problem(request, user=request.user, password=password, wrong=WRONG_PASSWORD):
+        messages.error(request, problem)
+        return redirect(_sign_off_url(enrolment, specification))
     try:
         signature = sign_off(
-            user=request.user,
-            enrolment=enrolment,
-            specification=specification,
-            password=request.POST.get("password", ""),
+            user=request.user, enrolment=enrolment, specification=specification, password=password
         )
     except AssessmentError as error:
         messages.error(request, str(error))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Judgement, SignOff
 from assessments.services.signatures import (
+    WRONG_PASSWORD,
     assessor_payload,
     candidate_payload,
     covered_record,
@@ -144,7 +145,7 @@ def _iv_sign(
 ) -> SignOff:
     """The admin check and completion, which share their checks, their signing and the assessor's notice."""
     if not iv.check_password(password):
-        raise QualityError("That password is not right: your signature was not recorded.")
+        raise QualityError(WRONG_PASSWORD)
     refuse_self_verification(iv=iv, enrolment=enrolment, specification=specification)
     with transaction.atomic():
         signed = lock_signed_roles(enrolment, specification)

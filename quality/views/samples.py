@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedRequest
 from assessments.models import SignOff
+from assessments.services.signatures import WRONG_PASSWORD
 from centres.access import access_of, change_or_403, read_or_404
 from portfolio.services import PortfolioError
 from quality.forms import ActionResponseForm, AdminCheckForm, CompletionForm, SampleDecisionForm
@@ -15,6 +16,7 @@ from quality.permissions import can_decide_sample, can_sign_for_iv, can_view_sam
 from quality.selectors.samples import sample_page, sample_queryset
 from quality.services.samples import VACS, decide_sample
 from quality.services.signatures import confirm_completion, record_admin_check
+from signin.throttling import password_problem
 
 
 def visible_sample(request: AuthenticatedRequest, pk: int) -> Sample:
@@ -102,6 +104,10 @@ def _iv_signature(request: AuthenticatedRequest, pk: int, *, completion: bool) -
     form = (CompletionForm if completion else AdminCheckForm)(request.POST)
     if not form.is_valid():
         messages.error(request, "Give your password" + ("." if completion else " and the admin check date."))
+        return redirect("quality:sample_detail", sample.pk)
+    password = form.cleaned_data["password"]
+    if problem := password_problem(request, user=request.user, password=password, wrong=WRONG_PASSWORD):
+        messages.error(request, problem)
         return redirect("quality:sample_detail", sample.pk)
     try:
         if completion:

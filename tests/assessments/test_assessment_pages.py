@@ -304,10 +304,10 @@ def test_caseload_costs_the_same_queries_for_1_or_40_learners(
             targets,
         )
     client.force_login(first.assessor)
-    # session, user, the assessor's enrolments with learner, centre and people, their specifications, the forms'
+    # session, user, the session's second-factor device, the assessor's enrolments with learner, centre and people, their specifications, the forms'
     # range items and criteria, met states (latest judgements, mappings), sign-offs in force, evidence to review,
     # evidence referred back, roles, unread count
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("assessments:caseload"))
     assert len(response.context["caseload"].learners) == learners
 
@@ -321,11 +321,11 @@ def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
     ]
     evidence = submitted_evidence(enrolment, targets)
     client.force_login(enrolment.assessor)
-    # session, user, evidence with its people and mappings (the permission check), the same again (the page), the
+    # session, user, the session's second-factor device, evidence with its people and mappings (the permission check), the same again (the page), the
     # enrolment's criteria and range items (countable lines), earlier reviews, mappings for review, their range
     # items, indicative content, group guidance, whole-specification guidance, judgements, sign-offs in force,
     # files, roles, unread count, the learner (breadcrumb)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = client.get(reverse("assessments:review", args=[evidence.pk]))
     assert len(response.context["mappings"]) == criteria
 

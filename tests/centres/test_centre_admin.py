@@ -51,7 +51,7 @@ def test_enrolment_changelist_costs_the_same_for_1_or_30(
     for _ in range(count):
         EnrolmentFactory(centre=centre)
     member(centre, Role.ADMIN)
-    # session, user, centres (filter), count of the list, count of all, enrolments with centre and people,
+    # session, user, the session's second-factor device, centres (filter), count of the list, count of all, enrolments with centre and people,
     # first and last start dates, start dates (date hierarchy)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         superuser_client.get(reverse("admin:centres_enrolment_changelist"))

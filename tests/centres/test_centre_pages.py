@@ -492,7 +492,9 @@ def test_people_list_costs_the_same_for_1_or_30_people(client, db, django_assert
     add_people(centre, count)
     client.force_login(admin)
     url = reverse("centres:people", args=[centre.pk])
-    with django_assert_num_queries(6):  # session, user, centre, roles, memberships with people, unread count
+    with django_assert_num_queries(
+        7
+    ):  # session, user, the session's second-factor device, centre, roles, memberships with people, unread count
         response = client.get(url)
     assert len(response.context["people"]) == count + 1
 
@@ -506,7 +508,9 @@ def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(client, db, django
         EnrolmentFactory(centre=centre, specifications=[unit, standard])
     client.force_login(admin)
     url = reverse("centres:enrolments", args=[centre.pk])
-    with django_assert_num_queries(7):  # session, user, centre, roles, unread count, enrolments, specs
+    with django_assert_num_queries(
+        8
+    ):  # session, user, the session's second-factor device, centre, roles, unread count, enrolments, specs
         response = client.get(url)
     assert len(response.context["enrolments"]) == count
 

@@ -299,12 +299,48 @@ def test_htmx_partials_an_eqa_opens_are_logged_too(client, world):
     assert list(EQAPageView.objects.values_list("grant__eqa", "path")) == [(eqa.pk, url)]
 
 
-def test_refused_and_missing_pages_and_writes_are_not_logged(client, world):
-    client.force_login(eqa_of(world, whole_centre=False, enrolments=[world.enrolment]))
-    client.get(reverse("assessments:enrolment_detail", args=[world.neighbour.pk]))  # 404
-    client.get(reverse("portfolio:evidence_create", args=[world.enrolment.pk]))  # 403
-    client.post(reverse("portfolio:evidence_submit", args=[world.draft.pk]))  # 403
-    client.post(reverse("notifications:mark_all_read"))  # 302
+def test_refused_reads_and_writes_on_the_centres_pages_are_logged_for_that_centre(client, world):
+    eqa = eqa_of(world, whole_centre=False, enrolments=[world.enrolment])
+    client.force_login(eqa)
+    attempts = [
+        ("GET", reverse("assessments:enrolment_detail", args=[world.neighbour.pk]), 404),  # not in the grant
+        ("GET", reverse("portfolio:evidence_create", args=[world.enrolment.pk]), 403),
+        ("POST", reverse("portfolio:evidence_submit", args=[world.draft.pk]), 403),
+    ]
+    for method, url, status in attempts:
+        assert getattr(client, method.lower())(url).status_code == status
+    grant = EQAGrant.objects.get(eqa=eqa)
+    assert list(EQAPageView.objects.order_by("pk").values_list("grant", "method", "path", "status")) == [
+        (grant.pk, method, url, status) for method, url, status in attempts
+    ]
+
+
+def test_an_eqas_refusal_at_another_centre_is_in_no_log_of_this_one(client, world, unit):
+    eqa = eqa_of(world)
+    elsewhere = EnrolmentFactory(specifications=[unit])  # a centre where the EQA holds no grant
+    client.force_login(eqa)
+    assert client.get(reverse("assessments:enrolment_detail", args=[elsewhere.pk])).status_code == 404
+    assert EQAPageView.objects.count() == 0
+
+
+def test_an_eqas_own_account_is_theirs_and_not_logged(client, world):
+    client.force_login(eqa_of(world))
+    assert client.post(reverse("notifications:mark_all_read")).status_code == 302
+    assert client.get(reverse("signin:account")).status_code == 200
+    assert client.get(reverse("password_change")).status_code == 200
+    assert EQAPageView.objects.count() == 0
+
+
+def test_an_eqas_pages_as_administrator_elsewhere_are_in_no_grants_log(client, world, unit):
+    eqa = eqa_of(world)
+    elsewhere = EnrolmentFactory(specifications=[unit])
+    Membership.objects.create(centre=elsewhere.centre, user=eqa, role=Role.ADMIN)
+    client.force_login(eqa)
+    for url in (
+        reverse("centres:enrolments", args=[elsewhere.centre.pk]),
+        reverse("assessments:enrolment_detail", args=[elsewhere.pk]),
+    ):
+        assert client.get(url).status_code == 200
     assert EQAPageView.objects.count() == 0
 
 

@@ -257,9 +257,9 @@ def test_grants_page_costs_the_same_queries_for_1_or_30_grants(
     client.force_login(admin)
     url = reverse("centres:eqa_grants", args=[enrolment.centre.pk])
     client.get(url)
-    # session, user, centre, roles, unread count, grants with page-view counts, the grants' chosen portfolios,
+    # session, user, the session's second-factor device, centre, roles, unread count, grants with page-view counts, the grants' chosen portfolios,
     # whether the centre has any EQA, the EQA choices, the portfolio choices
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -271,6 +271,6 @@ def test_log_page_costs_the_same_queries_for_1_or_60_views(
     client.force_login(people["centre admin"])
     url = reverse("centres:eqa_log", args=[enrolment.centre.pk, grant.pk])
     client.get(url)
-    # session, user, centre, roles, grant, page-view count, unread count, the page of views
-    with django_assert_num_queries(8):
+    # session, user, the session's second-factor device, centre, roles, grant, page-view count, unread count, the page of views
+    with django_assert_num_queries(9):
         assert client.get(url, {"page": 2 if count > 50 else 1}).status_code == 200

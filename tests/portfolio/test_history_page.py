@@ -243,9 +243,9 @@ def test_history_costs_the_same_queries_whatever_its_length(client, db, django_a
     assert AuditEntry.objects.filter(learner=enrolment.learner).count() == count
     client.force_login(enrolment.assessor)
 
-    # session, user, enrolment with learner and centre, roles, assigned enrolment, count, the notifications count
+    # session, user, the session's second-factor device, enrolment with learner and centre, roles, assigned enrolment, count, the notifications count
     # of the page layout, entries
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(history_url(enrolment))
 
     assert len(response.context["entries"]) == count

@@ -322,10 +322,10 @@ def test_the_dashboard_costs_the_same_queries_for_1_or_12_samples(
     first = EnrolmentFactory(specifications=[unit])
     build_plan(first, unit, samples)
     client.force_login(first.internal_verifier)
-    # session, user, roles, the IV's plans with progress counts, open actions, the IV's centres; the latest plan's
+    # session, user, the session's second-factor device, roles, the IV's plans with progress counts, open actions, the IV's centres; the latest plan's
     # coverage: enrolments to sample, their specifications, others' judgements, assessor sign-offs, learners with
     # accepted evidence, groups, the plan's samples; agreement counts by assessor, those assessors; unread count
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(reverse("quality:dashboard"))
     assert len(response.context["dashboard"].actions) == samples
 
@@ -337,9 +337,9 @@ def test_the_plan_page_costs_the_same_queries_for_1_or_12_samples(
     first = EnrolmentFactory(specifications=[unit])
     plan = build_plan(first, unit, samples)
     client.force_login(first.internal_verifier)
-    # session, user, plan with centre and IV, roles, samples with learner, unit, group, assessor and decision;
+    # session, user, the session's second-factor device, plan with centre and IV, roles, samples with learner, unit, group, assessor and decision;
     # coverage: enrolments to sample, their specifications, others' judgements, assessor sign-offs, learners with
     # accepted evidence, groups; the learner units the IV may add, unread count
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("quality:plan", args=[plan.pk]))
     assert len(response.context["samples"]) == samples

@@ -265,9 +265,9 @@ def test_the_sample_page_costs_the_same_queries_for_1_or_30_judgements(
         judge(evidence, {evidence.mappings.get().label: True})
     sample = make_sample(enrolment, specification)
     client.force_login(enrolment.internal_verifier)
-    # session, user, sample with plan, people, unit and group, sampled judgements, their evidence's current files,
+    # session, user, the session's second-factor device, sample with plan, people, unit and group, sampled judgements, their evidence's current files,
     # decision, met states (latest judgements, mappings), criteria, range items, actions, signatures in force,
     # roles, unread count
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("quality:sample_detail", args=[sample.pk]))
     assert response.context["judgement_count"] == criteria

@@ -159,7 +159,7 @@ def test_duplicate_and_reserved_file_names_become_distinct_safe_paths(unit_in_pr
         "evidence/E3/care-plan (2).png",
         "evidence/E3/care-plan (3).png",
         "evidence/E3/_CON.pdf",
-        "evidence/E3/earlier-versions (2)",
+        "evidence/E3/earlier-versions.txt",  # named for its type, it no longer meets the folder's name
     ]
     assert [f["original_name"] for f in manifest_of(archive)["evidence"][2]["files"]] == [
         "Care-Plan.png",
@@ -167,6 +167,17 @@ def test_duplicate_and_reserved_file_names_become_distinct_safe_paths(unit_in_pr
         "care-plan.png",
         "CON.pdf",
         "earlier-versions",
+    ]
+
+
+def test_an_exported_file_is_named_for_what_it_is(unit_in_progress):
+    evidence = create_evidence_for(unit_in_progress, title="Supervision notes")
+    upload(unit_in_progress, evidence, name="report.html", content=PDF)
+    upload(unit_in_progress, evidence, name="invoice\u202egpj.exe", content=OTHER_PDF)
+    archive = learner_zip(unit_in_progress)
+    assert [name for name in archive.namelist() if name.startswith("evidence/E3/")] == [
+        "evidence/E3/report.pdf",
+        "evidence/E3/invoicegpj.pdf",
     ]
 
 
