@@ -21,7 +21,7 @@ from centres.models import AssessmentMethod, Centre, EnrolledSpecification, Enro
 def _record_membership(request: HttpRequest, membership: Membership, *, added: bool) -> None:
     verb = "added" if added else "removed"
     record(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         action=f"centre.membership_{verb}_in_admin",
         summary=f"{membership.user} {verb} as {membership.get_role_display()} at {membership.centre} by the site "
         "operator (Django admin)",

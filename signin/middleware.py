@@ -58,7 +58,7 @@ def second_factor_due(request: HttpRequest) -> bool:
         return False
     if second_factor_passed(request):
         return False
-    if second_factor_required(access_of(request)) or has_second_factor(user):  # type: ignore[arg-type]
+    if second_factor_required(access_of(request)) or has_second_factor(user):
         return True
     request.session[NOT_NEEDED] = True
     return False

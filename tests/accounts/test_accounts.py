@@ -1,8 +1,11 @@
 """People sign in with their e-mail; their full name is what signed records print."""
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -32,3 +35,9 @@ def test_name_on_records_is_the_full_name():
         "Jo Bloggs-Smith",
         "Jo",
     )
+
+
+def test_a_password_like_the_persons_full_name_is_refused(db):
+    person = UserFactory(full_name="Priya Ramaswamy", email="p.r@example.org")
+    with pytest.raises(ValidationError, match="The password is too similar to the full name"):
+        validate_password("ramaswamy1", person)

@@ -334,3 +334,14 @@ def test_caseload_links_to_the_assessors_iqa_feedback_and_actions(client, enrolm
     client.force_login(enrolment.assessor)
     page = client.get(reverse("assessments:caseload")).content.decode()
     assert f'href="{reverse("quality:my_iqa")}"' in page
+
+
+def test_a_learner_who_opens_the_caseload_is_refused_with_a_clear_page(client, enrolment):
+    client.force_login(enrolment.learner)
+
+    response = client.get(reverse("assessments:caseload"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Not allowed</h1>" in page
+    assert "The caseload is for assessors" in page

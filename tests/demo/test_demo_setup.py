@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from centres.models import Enrolment, Membership
@@ -76,3 +77,38 @@ def test_demo_setup_refuses_to_create_known_passwords_in_production(settings):
     with pytest.raises(CommandError, match="demo accounts have a known password"):
         call_command("demo_setup", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_the_demo_centre_administrator_is_neither_superuser_nor_staff(demo):
+    admin = User.objects.get(email="admin@demo.example")
+    assert (admin.is_superuser, admin.is_staff) == (False, False)
+
+
+def test_an_older_demos_superuser_administrator_is_put_right(settings, demo):
+    User.objects.filter(email="admin@demo.example").update(is_superuser=True, is_staff=True)
+    call_command("demo_setup", stdout=StringIO())
+    admin = User.objects.get(email="admin@demo.example")
+    assert (admin.is_superuser, admin.is_staff) == (False, False)
+
+
+def test_the_demo_staff_have_an_authenticator_and_the_learner_none(demo):
+    with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__email", flat=True))
+    assert with_device == {
+        "assessor@demo.example",
+        "iv@demo.example",
+        "admin@demo.example",
+        "eqa@demo.example",
+    }
+    assert "manage.py demo_code assessor@demo.example" in demo
+
+
+def test_demo_code_prints_the_code_the_authenticator_shows_now(demo):
+    out = StringIO()
+    call_command("demo_code", "assessor@demo.example", stdout=out)
+    device = TOTPDevice.objects.get(user__email="assessor@demo.example")
+    assert device.verify_token(out.getvalue().strip()) is True
+
+
+def test_demo_code_refuses_an_account_that_is_not_a_demo_one(demo):
+    with pytest.raises(CommandError, match="someone@example.org is not a demo account"):
+        call_command("demo_code", "someone@example.org")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from centres.models import Enrolment, Membership
 from records.models import Export
 from records.services import start_cohort_export, start_portfolio_export
 from tests.factories import ROLES, people_around
@@ -167,3 +168,21 @@ def test_a_refused_export_request_stores_no_export(client, world):
     client.force_login(world.people["other learner"])
     client.post(reverse("records:portfolio_exports", args=[world.enrolment.pk]))
     assert Export.objects.count() == before
+
+
+def test_an_administrator_whose_role_was_removed_no_longer_downloads_the_export_they_asked_for(client, world):
+    admin = world.people["centre admin"]
+    Membership.objects.filter(user=admin, centre=world.enrolment.centre, role=Membership.Role.ADMIN).delete()
+    client.force_login(admin)
+
+    response = client.get(reverse("records:download_export", args=[world.cohort_export.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_learner_who_left_no_longer_downloads_their_portfolio_export_once_it_is_not_theirs(client, world):
+    world.enrolment.learner = world.people["other learner"]
+    Enrolment.objects.filter(pk=world.enrolment.pk).update(learner=world.people["other learner"])
+    client.force_login(world.portfolio_export.requested_by)
+
+    assert client.get(reverse("records:download_export", args=[world.portfolio_export.pk])).status_code == 404
