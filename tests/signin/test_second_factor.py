@@ -2,7 +2,10 @@
 and the site's operators; optional for learners; an authenticator app set up with its first code, recovery codes
 that each work once, and no way round it with the password alone."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -176,3 +179,24 @@ def test_the_sign_out_stays_open_before_the_second_step(client, enrolment):
     authenticator_for(enrolment.assessor)
     signed_in_with_password(client, enrolment.assessor)
     assert client.post(reverse("logout"))["Location"] == reverse("login")
+
+
+def test_the_operator_removes_a_lost_second_factor_with_a_reason_audited(enrolment):
+    authenticator_for(enrolment.assessor)
+    recovery_code_for(enrolment.assessor)
+    out = StringIO()
+
+    call_command(
+        "reset_second_factor",
+        enrolment.assessor.email,
+        "--reason",
+        "phone lost; identity checked",
+        stdout=out,
+    )
+
+    assert not TOTPDevice.objects.filter(user=enrolment.assessor).exists()
+    entry = AuditEntry.objects.get(action="signin.second_factor_removed")
+    assert (
+        entry.summary
+        == f"Second factor of {enrolment.assessor.full_name} removed: phone lost; identity checked"
+    )
