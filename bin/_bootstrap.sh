@@ -264,8 +264,7 @@ write_development_env() {
     if [[ -e $path ]]; then
         return 0
     fi
-    key=$("$VENV_PYTHON" -c 'import secrets; print("development-only-" + secrets.token_urlsafe(48))' 2>/dev/null \
-        || python3 -c 'import secrets; print("development-only-" + secrets.token_urlsafe(48))')
+    key=$("${VENV_PYTHON:-python3}" -c 'import secrets; print("development-only-" + secrets.token_urlsafe(48))')
     (
         umask 077
         cat >"$path" <<ENV
