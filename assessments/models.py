@@ -52,6 +52,26 @@ class Judgement(models.Model):
         return f"{self.mapping}: {'met' if self.met else 'not yet met'} (round {self.round})"
 
 
+class RoundFeedback(models.Model):
+    """The assessor's overall feedback on a round still open, kept from one save to the next so that nothing
+    typed is lost; the decision copies it into the round's `Review`, and this row goes."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="round_feedback")
+    round = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["evidence", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "round"], name="round_feedback_round_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence.reference} round {self.round}: feedback not yet sent"
+
+
 class SignOffQuerySet(models.QuerySet["SignOff"]):
     def in_force(self) -> "SignOffQuerySet":
         """Signatures no void row points at: the one definition of a signature in force."""

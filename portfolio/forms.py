@@ -6,10 +6,12 @@ from django.utils import timezone
 
 from centres.models import AssessmentMethod, Centre
 from portfolio.models import Evidence
+from portfolio.services.evidence import detail_problems
 
 
 class EvidenceForm(forms.Form):
-    """A piece of evidence's details; the rules (witness, dates, methods) are checked by the service."""
+    """A piece of evidence's details. The rules that involve several fields (witness, dates, methods) are the
+    service's (`detail_problems`); the form asks it too, so that every problem shows at once, on its field."""
 
     title = forms.CharField(max_length=200)
     date = forms.DateField(
@@ -33,12 +35,21 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A direct observation is the assessor's to record (Caseload → the learner → Record an observation).
         cast(forms.ModelChoiceField, self.fields["method"]).queryset = AssessmentMethod.objects.filter(
-            centre=centre, is_active=True
+            centre=centre, is_active=True, is_observation=False
         )
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.centre = centre
         if not self.is_bound:
             self.initial.setdefault("form_key", uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field, message in detail_problems(centre_id=self.centre.pk, details=cleaned).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
 
     @classmethod
     def for_evidence(cls, evidence: Evidence, data: object = None) -> "EvidenceForm":

@@ -66,6 +66,10 @@ class Evidence(models.Model):
         related_name="+",
         help_text="Who recorded it when not the learner: the assessor, for an observation.",
     )
+    observed_remotely = models.BooleanField(
+        default=False,
+        help_text="An observation made by video or from a recording, not in person.",
+    )
     version = models.PositiveIntegerField(
         default=0, help_text="Raised by every assessment change: a form based on an older one is refused."
     )
@@ -102,6 +106,15 @@ class Evidence(models.Model):
     @property
     def is_awaiting_assessment(self) -> bool:
         return self.status in self.AWAITING_STATUSES
+
+    @property
+    def is_recorded_observation(self) -> bool:
+        """A direct observation recorded by the assessor: never one a learner made of themselves."""
+        return (
+            self.method.is_observation
+            and self.recorded_by_id is not None
+            and self.recorded_by_id != self.learner_id
+        )
 
 
 def evidence_file_path(instance: "EvidenceFile", filename: str) -> str:

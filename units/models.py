@@ -44,6 +44,11 @@ class Specification(ImmutableModel):
     owner = models.CharField(max_length=200, blank=True)
     overview = models.TextField(blank=True)
     assessment_requirements = models.TextField(blank=True)
+    assessment_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The document's assessment-rules block as imported (empty: the format's default rules).",
+    )
     values = models.TextField(blank=True)
     content_digest = models.CharField(
         max_length=64, help_text="SHA-256 of the canonical document; tells a re-import from a changed one."
@@ -62,6 +67,16 @@ class Specification(ImmutableModel):
     @property
     def aliases_display(self) -> str:
         return ", ".join(self.aliases)
+
+    @property
+    def label(self) -> str:
+        """How a line's rule names its specification: "L/652/0848 v2"."""
+        return f"{self.code} v{self.version}"
+
+    @property
+    def remote_observation_counts(self) -> bool:
+        """Whether a remote observation may stand for a direct one; by default it only supplements one."""
+        return bool(self.assessment_rules.get("direct_observation", {}).get("remote") == "counts")
 
 
 class Definition(ImmutableModel):
@@ -96,6 +111,11 @@ class Group(ImmutableModel):
     number = models.CharField(max_length=20, blank=True)
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    needs_observation = models.BooleanField(
+        default=False,
+        help_text="Its criteria are met only with a direct observation by the assessor (the specification's "
+        "assessment rules, or by default every skill group).",
+    )
 
     class Meta:
         ordering = ["specification", "position"]
@@ -111,10 +131,6 @@ class Group(ImmutableModel):
         """How the group is named in lists: "LO3" for a learning outcome, the heading for a standard."""
         return f"LO{self.number}" if self.number else self.title
 
-    @property
-    def needs_observation(self) -> bool:
-        return self.kind == self.Kind.SKILL
-
 
 class Criterion(ImmutableModel):
     """An assessment criterion, performance criterion or knowledge point, its text verbatim."""
@@ -124,6 +140,10 @@ class Criterion(ImmutableModel):
     position = models.PositiveIntegerField()
     ref = models.CharField(max_length=20)
     text = models.TextField()
+    needs_observation = models.BooleanField(
+        default=False,
+        help_text="Met only with a direct observation by the assessor: its group's rule, or its own.",
+    )
 
     class Meta:
         ordering = ["specification", "position"]

@@ -110,6 +110,7 @@ def specification_document(specification: Specification) -> dict[str, Any]:
         "owner": spec.owner,
         "overview": spec.overview,
         "assessment_requirements": spec.assessment_requirements,
+        "assessment_rules": spec.assessment_rules,
         "definitions": [
             {"term": item.term, "text": item.text, "heading": item.heading} for item in spec.definitions.all()
         ],

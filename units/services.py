@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from units import spec_format
+from units.assessment_rules import ObservationRule, observation_rule
 from units.models import (
     Criterion,
     Definition,
@@ -96,6 +97,7 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
         owner=document.get("owner", ""),
         overview=document.get("overview", ""),
         assessment_requirements=document.get("assessment_requirements", ""),
+        assessment_rules=document.get("assessment_rules", {}),
         values=document.get("values", ""),
         content_digest=content_digest,
     )
@@ -105,13 +107,16 @@ def _create(document: dict[str, Any], content_digest: str) -> Specification:
         )
         for position, item in enumerate(document.get("definitions", []), start=1)
     )
-    groups = _create_groups(specification, document["groups"])
-    _create_criteria(specification, groups, document["groups"])
+    rule = observation_rule(document)
+    groups = _create_groups(specification, document["groups"], rule)
+    _create_criteria(specification, groups, document["groups"], rule)
     _create_guidance(specification, groups, document.get("guidance", []))
     return specification
 
 
-def _create_groups(specification: Specification, documents: list[dict[str, Any]]) -> list[Group]:
+def _create_groups(
+    specification: Specification, documents: list[dict[str, Any]], rule: ObservationRule
+) -> list[Group]:
     return Group.objects.bulk_create(
         Group(
             specification=specification,
@@ -119,27 +124,36 @@ def _create_groups(specification: Specification, documents: list[dict[str, Any]]
             number=item.get("number", ""),
             title=item["title"],
             kind=item["kind"],
+            needs_observation=rule.group_needs(item),
         )
         for position, item in enumerate(documents, start=1)
     )
 
 
 def _create_criteria(
-    specification: Specification, groups: list[Group], group_documents: list[dict[str, Any]]
+    specification: Specification,
+    groups: list[Group],
+    group_documents: list[dict[str, Any]],
+    rule: ObservationRule,
 ) -> None:
     """Every group's criteria, numbered through the whole specification, with their range and content."""
     criteria_documents = [
-        (group, criterion)
+        (group, criterion, rule.criterion_needs(item, criterion))
         for group, item in zip(groups, group_documents, strict=True)
         for criterion in item["criteria"]
     ]
     criteria = Criterion.objects.bulk_create(
         Criterion(
-            specification=specification, group=group, position=position, ref=item["ref"], text=item["text"]
+            specification=specification,
+            group=group,
+            position=position,
+            ref=item["ref"],
+            text=item["text"],
+            needs_observation=needs_observation,
         )
-        for position, (group, item) in enumerate(criteria_documents, start=1)
+        for position, (group, item, needs_observation) in enumerate(criteria_documents, start=1)
     )
-    with_documents = list(zip(criteria, (item for _, item in criteria_documents), strict=True))
+    with_documents = list(zip(criteria, (item for _, item, _ in criteria_documents), strict=True))
     RangeItem.objects.bulk_create(
         RangeItem(criterion=criterion, position=position, ref=range_item["ref"], text=range_item["text"])
         for criterion, item in with_documents

@@ -16,6 +16,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from units import assessment_rules
 from units.spec_schema import SCHEMA
 
 # Key order of the normalised document, and so of exported files.
@@ -92,6 +93,10 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
     for key, kind in (("definitions", "definition"), ("guidance", "guidance")):
         if key in document:
             document[key] = [_tidy(item, kind) for item in document[key]]
+    rules = assessment_rules.tidy(raw.get("assessment_rules") or {})
+    document.pop("assessment_rules", None)
+    if rules:
+        document["assessment_rules"] = rules
     return _ordered(document, "specification")
 
 
@@ -291,6 +296,10 @@ def _check_rules(document: dict[str, Any]) -> list[Problem]:
         for c, criterion in enumerate(group["criteria"]):
             problems += _check_criterion(criterion, f"{where}.criteria[{c}]", criterion_refs)
     problems += _check_applies_to(document.get("guidance", []), group_numbers)
+    problems += [
+        Problem(path, message)
+        for path, message in assessment_rules.check(document, set(group_numbers), set(criterion_refs))
+    ]
     return problems
 
 

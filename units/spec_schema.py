@@ -28,6 +28,21 @@ SCHEMA: dict[str, Any] = {
         "owner": _OPTIONAL_TEXT,
         "overview": _OPTIONAL_TEXT,
         "assessment_requirements": _OPTIONAL_TEXT,
+        "assessment_rules": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "direct_observation": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "groups": _TEXT_LIST,
+                        "criteria": _TEXT_LIST,
+                        "remote": {"enum": ["supplement", "counts"]},
+                    },
+                },
+            },
+        },
         "definitions": {
             "type": "array",
             "items": {

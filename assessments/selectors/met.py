@@ -1,8 +1,9 @@
 """What is met, for whom, and why not; and progress: computed from judgements in a fixed number of queries.
 
 A line of the recording form (a criterion, or one of its range items) is met when the assessor has judged it met
-on accepted evidence; under a skill-based group one of those pieces must be a direct observation. It is evidenced
-when any piece is mapped to it. `progress_for` and the criterion matrix count both from the same lines.
+on accepted evidence; where the specification's rules need a direct observation (by default, under a skill-based
+group) one of those pieces must be an observation recorded by the assessor, in person unless the rules let a
+remote one count. It is evidenced when any piece is mapped to it. `progress_for` and the criterion matrix count both from the same lines.
 """
 
 from collections import defaultdict
@@ -13,8 +14,17 @@ from typing import NamedTuple
 from assessments.models import Judgement
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceMapping
-from units.models import Group, Specification
+from units.models import Criterion, Specification
 from units.selectors import Line, countable_lines
+
+
+def observation_rule_words(criterion: Criterion) -> str:
+    """Why a line needs a direct observation, naming the rule: the specification's block, or the default."""
+    specification = criterion.specification
+    if "direct_observation" in specification.assessment_rules:
+        scope = criterion.group.label if criterion.group.needs_observation else criterion.ref
+        return f"the assessment rules of {specification.label} need a direct observation for {scope}"
+    return f"{criterion.group.label} is skill-based, so it needs a direct observation"
 
 
 @dataclass
@@ -22,26 +32,30 @@ class CountableState:
     """Where one criterion (or range item) stands for a learner, and in words why it is not met yet."""
 
     needs_observation: bool
+    remote_observation_counts: bool = False
+    observation_rule: str = ""  # why it needs one, in words (`observation_rule_words`)
     mapped: list[Evidence] = field(default_factory=list)
     met_by: list[Evidence] = field(default_factory=list)
     judged_not_met: list[Evidence] = field(default_factory=list)
+
+    def is_direct_observation(self, evidence: Evidence) -> bool:
+        """Recorded by the assessor (never one the learner made), and in person unless the rules let remote count."""
+        return evidence.is_recorded_observation and (
+            self.remote_observation_counts or not evidence.observed_remotely
+        )
 
     @property
     def met(self) -> bool:
         if not self.met_by:
             return False
-        return not self.needs_observation or any(e.method.is_observation for e in self.met_by)
+        return not self.needs_observation or any(self.is_direct_observation(e) for e in self.met_by)
 
     @property
     def reason(self) -> str:
         if self.met:
             return ""
         if self.met_by:
-            numbers = ", ".join(e.reference for e in self.met_by)
-            return (
-                f"Judged met on {numbers}, but this criterion is skill-based: it needs an accepted direct "
-                "observation (OBS) of practice among the evidence judged met."
-            )
+            return self._observation_missing()
         if self.judged_not_met:
             return f"Judged not yet met on {', '.join(e.reference for e in self.judged_not_met)}."
         if any(e.is_awaiting_assessment for e in self.mapped):
@@ -50,8 +64,37 @@ class CountableState:
             return "Evidence mapped but not yet submitted."
         return "Not yet evidenced."
 
+    def _observation_missing(self) -> str:
+        """Judged met, but the observation the rule needs is not among that evidence: say which rule, and why
+        an observation that is there does not count."""
+        numbers = ", ".join(e.reference for e in self.met_by)
+        words = [
+            f"Judged met on {numbers}, but {self.observation_rule}: an observation of practice recorded by the "
+            "assessor must be among the evidence judged met."
+        ]
+        learners = [
+            e.reference for e in self.met_by if e.method.is_observation and not e.is_recorded_observation
+        ]
+        remote = [e.reference for e in self.met_by if e.is_recorded_observation and e.observed_remotely]
+        if learners:
+            words.append(f"{', '.join(learners)} was recorded by the learner, so it does not count.")
+        if remote:
+            words.append(f"{', '.join(remote)} was observed remotely, which only supplements one in person.")
+        return " ".join(words)
+
 
 States = dict[tuple[int, int], dict[Line, CountableState]]
+
+
+def _state_of(criterion: Criterion) -> CountableState:
+    """A line's state before any evidence, with the specification's observation rule for it."""
+    if not criterion.needs_observation:
+        return CountableState(needs_observation=False)
+    return CountableState(
+        needs_observation=True,
+        remote_observation_counts=criterion.specification.remote_observation_counts,
+        observation_rule=observation_rule_words(criterion),
+    )
 
 
 def countable_states(
@@ -60,7 +103,7 @@ def countable_states(
     """Per (enrolment, specification): the state of every mapped line; unmapped lines are simply absent."""
     enrolment_ids = [e.pk for e in enrolments]
     mappings = EvidenceMapping.objects.filter(evidence__enrolment_id__in=enrolment_ids).select_related(
-        "evidence__method", "criterion__group"
+        "evidence__method", "criterion__group", "criterion__specification"
     )
     if specification_ids is not None:
         mappings = mappings.filter(criterion__specification_id__in=list(specification_ids))
@@ -75,9 +118,7 @@ def countable_states(
         evidence = mapping.evidence
         per_spec = states[(evidence.enrolment_id, mapping.criterion.specification_id)]
         key = (mapping.criterion_id, mapping.range_item_id)
-        state = per_spec.get(key) or per_spec.setdefault(
-            key, CountableState(needs_observation=mapping.criterion.group.kind == Group.Kind.SKILL)
-        )
+        state = per_spec.get(key) or per_spec.setdefault(key, _state_of(mapping.criterion))
         state.mapped.append(evidence)
         latest_judgement = latest.get(mapping.pk)
         if latest_judgement is None:

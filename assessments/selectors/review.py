@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 
-from assessments.models import Judgement, Review
+from assessments.models import Judgement, Review, RoundFeedback
 from assessments.selectors.signatures import signed_specification_ids
 from portfolio.models import Evidence, EvidenceMapping
 from units.models import Guidance
@@ -24,6 +24,7 @@ class MappingForReview:
     mapping: EvidenceMapping
     judgement: Judgement | None
     marking_points: list[tuple[str, list[str]]]
+    frozen: bool = False  # covered by a signature in force: shown, not judged
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class ReviewPage:
     mappings: list[MappingForReview]
     history: list[Round]
     frozen_specification_ids: set[int]
+    feedback: str  # the overall feedback saved so far in this round
+    frozen_codes: list[str]  # the signed-off specifications this evidence's judgements are frozen by
+
+    @property
+    def all_frozen(self) -> bool:
+        return bool(self.mappings) and all(item.frozen for item in self.mappings)
 
 
 def _judgements(evidence: Evidence) -> QuerySet[Judgement]:
@@ -88,16 +95,25 @@ def review_page(*, evidence: Evidence) -> ReviewPage:
     for judgement in judgements:
         if judgement.round < round_now:
             by_round[judgement.round].append(judgement)
+    frozen = signed_specification_ids(enrolment_id=evidence.enrolment_id)
+    draft = RoundFeedback.objects.filter(evidence=evidence, round=round_now).first()
     return ReviewPage(
         round=round_now,
         mappings=[
             MappingForReview(
-                mapping=m, judgement=this_round.get(m.pk), marking_points=_marking_points(m, whole)
+                mapping=m,
+                judgement=this_round.get(m.pk),
+                marking_points=_marking_points(m, whole),
+                frozen=m.criterion.specification_id in frozen,
             )
             for m in mappings
         ],
         history=[Round(review, by_round[review.round]) for review in reviews],
-        frozen_specification_ids=signed_specification_ids(enrolment_id=evidence.enrolment_id),
+        frozen_specification_ids=frozen,
+        feedback=draft.text if draft else "",
+        frozen_codes=sorted(
+            {m.criterion.specification.code for m in mappings if m.criterion.specification_id in frozen}
+        ),
     )
 
 

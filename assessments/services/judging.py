@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Judgement, Review
+from assessments.models import Judgement, Review, RoundFeedback
 from assessments.selectors.met import current_round
 from assessments.selectors.signatures import signed_specification_ids
 from assessments.services import AssessmentError, SignedOffError, StaleFormError
@@ -102,10 +102,50 @@ def _record_judgement(
     )
 
 
+def _save_round_feedback(*, assessor: User, evidence: Evidence, round_now: int, feedback: str) -> None:
+    """Keep the overall feedback typed so far (until the decision copies it into the round's review)."""
+    draft = RoundFeedback.objects.filter(evidence=evidence, round=round_now).first()
+    before = draft.text if draft else ""
+    after = feedback.strip()
+    if before == after:
+        return
+    if after:
+        RoundFeedback.objects.update_or_create(
+            evidence=evidence,
+            round=round_now,
+            defaults={"text": after, "assessor": assessor, "saved_at": timezone.now()},
+        )
+    elif draft:
+        draft.delete()
+    record(
+        actor=assessor,
+        action="review.feedback_saved",
+        summary=f"Feedback to the learner on {evidence.reference} saved (round {round_now}), not yet sent",
+        subject=evidence,
+        learner=evidence.learner_id,
+        centre=evidence.centre_id,
+        before={"feedback": before},
+        after={"feedback": after},
+    )
+
+
+def _refuse_feedback_without_verdict(
+    evidence: Evidence, mappings: dict[int, EvidenceMapping], decisions: list[Decision]
+) -> None:
+    """Feedback on a criterion is kept with its judgement: without Met or Not yet met it would be lost."""
+    lacking = [mappings[d.mapping_id].label for d in decisions if d.met is None and d.feedback.strip()]
+    if lacking:
+        raise AssessmentError(
+            f"Choose Met or Not yet met for {', '.join(lacking)} on {evidence.reference}: feedback is saved with "
+            "its judgement. Nothing was saved; what you typed is still in the form."
+        )
+
+
 def save_judgements(
-    *, assessor: User, evidence: Evidence, version: int, decisions: list[Decision]
+    *, assessor: User, evidence: Evidence, version: int, decisions: list[Decision], feedback: str = ""
 ) -> Evidence:
-    """Record (or revise, within this round) the assessor's judgement of each mapping."""
+    """Record (or revise, within this round) the assessor's judgement of each mapping, and keep the overall
+    feedback typed so far."""
     with transaction.atomic():
         locked = _lock_for_assessment(assessor=assessor, evidence=evidence, version=version)
         mappings = {m.pk: m for m in locked.mappings.select_related("criterion__specification", "range_item")}
@@ -113,20 +153,22 @@ def save_judgements(
             raise StaleFormError(
                 f"A criterion you judged is no longer mapped to {locked.reference}. The current state is shown."
             )
+        _refuse_feedback_without_verdict(locked, mappings, decisions)
         chosen = [(d.mapping_id, d.met, d.feedback) for d in decisions if d.met is not None]
         refuse_if_signed(
             locked, {mappings[mapping_id].criterion.specification_id for mapping_id, _, _ in chosen}
         )
         round_now = current_round(locked)
-        for mapping_id, met, feedback in chosen:
+        for mapping_id, met, text in chosen:
             _record_judgement(
                 assessor=assessor,
                 evidence=locked,
                 mapping=mappings[mapping_id],
                 round_now=round_now,
                 met=met,
-                feedback=feedback,
+                feedback=text,
             )
+        _save_round_feedback(assessor=assessor, evidence=locked, round_now=round_now, feedback=feedback)
         bump_version(locked)
         return locked
 
@@ -135,11 +177,14 @@ def _refuse_undecidable(
     evidence: Evidence, judged: dict[int, Judgement], accept: bool, feedback: str
 ) -> None:
     """A round closes when every mapping is judged; accepted evidence meets something; a referral says why."""
-    mapping_ids = set(evidence.mappings.values_list("pk", flat=True))
-    if not mapping_ids:
+    mappings = list(evidence.mappings.select_related("criterion__specification", "range_item"))
+    if not mappings:
         raise AssessmentError(f"{evidence.reference} is not mapped to any criterion: refer it back instead.")
-    if missing := len(mapping_ids - set(judged)):
-        raise AssessmentError(f"Judge every criterion first: {missing} not judged yet in this round.")
+    if missing := [f"{m.criterion.specification.code} {m.label}" for m in mappings if m.pk not in judged]:
+        raise AssessmentError(
+            f"Judge every criterion first: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+            "not judged yet in this round."
+        )
     if accept and not any(j.met for j in judged.values()):
         raise AssessmentError(
             f"None of {evidence.reference}'s criteria is judged met: refer it back with feedback instead."
@@ -164,6 +209,7 @@ def decide(*, assessor: User, evidence: Evidence, version: int, accept: bool, fe
             assessor=assessor,
             decided_at=timezone.now(),
         )
+        RoundFeedback.objects.filter(evidence=locked, round=round_now).delete()
         transition = ACCEPT if accept else REFER
         change_status(
             evidence=locked,

@@ -27,6 +27,7 @@ def record_observation(
     observed: str,
     title: str,
     targets: list[tuple[Criterion, RangeItem | None]],
+    remote: bool = False,
 ) -> Evidence:
     """A direct observation becomes accepted OBS evidence in the learner's portfolio, judged met as observed."""
     if assessor.pk != enrolment.assessor_id:
@@ -45,6 +46,7 @@ def record_observation(
             date=date,
             narrative=observed,
             assessment_site=setting,
+            remote=remote,
         )
         refuse_if_signed(evidence, {criterion.specification_id for criterion, _ in targets})
         now = timezone.now()
@@ -62,7 +64,10 @@ def record_observation(
         record(
             actor=assessor,
             action="observation.recorded",
-            summary=f"{evidence.reference} direct observation recorded by {assessor.full_name}",
+            summary=(
+                f"{evidence.reference} {'remote' if remote else 'direct'} observation recorded by "
+                f"{assessor.full_name}"
+            ),
             subject=evidence,
             learner=enrolment.learner_id,
             centre=enrolment.centre_id,
@@ -71,6 +76,7 @@ def record_observation(
                     f"{c.specification.code} {c.ref}" + (f" {r.ref})" if r else "") for c, r in targets
                 ],
                 "setting": setting,
+                "remote": remote,
             },
         )
         notify(

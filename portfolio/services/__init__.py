@@ -7,3 +7,11 @@ Each function is one transaction (or the caller's) and writes its audit entry in
 
 class PortfolioError(Exception):
     """A change the rules do not allow; the message says why and what to do."""
+
+
+class EvidenceDetailsError(PortfolioError):
+    """Details of a piece of evidence that break the rules: every problem at once, each with its field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems.values()))

@@ -14,7 +14,7 @@ from audit.services import person, record
 from centres.models import AssessmentMethod, Centre, Enrolment
 from notifications.services import notify
 from portfolio.models import Evidence, EvidenceSequence
-from portfolio.services import PortfolioError
+from portfolio.services import EvidenceDetailsError, PortfolioError
 from portfolio.services.status import RESUBMIT, SUBMIT, change_status
 
 
@@ -55,15 +55,32 @@ def audit_values(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def detail_problems(*, centre_id: int, details: dict[str, Any]) -> dict[str, str]:
+    """Every rule the details break, by field: the centre's active method (never an observation, which the
+    assessor records), the witness testimony needs, no future date. The form shows them all at once."""
+    problems: dict[str, str] = {}
+    method: AssessmentMethod | None = details.get("method")
+    if method is not None:
+        if method.centre_id != centre_id or not method.is_active:
+            problems["method"] = f"{method.code} is not an assessment method of this centre."
+        elif method.is_observation:
+            problems["method"] = (
+                f"{method.code} ({method.label}) is recorded by your assessor when they observe your practice: "
+                "choose another method for what you add yourself."
+            )
+        if method.needs_witness and not details.get("witness_name"):
+            problems["witness_name"] = f"{method.label} needs the witness's name."
+        if method.needs_witness and not details.get("witness_role"):
+            problems["witness_role"] = f"{method.label} needs the witness's job role."
+    date: datetime.date | None = details.get("date")
+    if date is not None and date > timezone.localdate():
+        problems["date"] = "The evidence date cannot be in the future."
+    return problems
+
+
 def _check_details(enrolment: Enrolment, details: dict[str, Any]) -> None:
-    """The rules the form leaves to the service: the centre's active method, its witness, no future date."""
-    method: AssessmentMethod = details["method"]
-    if method.centre_id != enrolment.centre_id or not method.is_active:
-        raise PortfolioError(f"{method.code} is not an assessment method of {enrolment.centre}.")
-    if method.needs_witness and not (details.get("witness_name") and details.get("witness_role")):
-        raise PortfolioError(f"{method.label} needs the witness's name and role.")
-    if details["date"] > timezone.localdate():
-        raise PortfolioError("The evidence date cannot be in the future.")
+    if problems := detail_problems(centre_id=enrolment.centre_id, details=details):
+        raise EvidenceDetailsError(problems)
 
 
 def create_evidence(
@@ -184,6 +201,7 @@ def add_observed_evidence(
     date: datetime.date,
     narrative: str,
     assessment_site: str,
+    remote: bool = False,
 ) -> Evidence:
     """A direct observation recorded by the assessor: the learner's next number, accepted as it is made (the
     assessor's own judgements and audit entry go with it, in the caller's transaction)."""
@@ -200,5 +218,6 @@ def add_observed_evidence(
         assessment_site=assessment_site,
         status=Evidence.Status.ACCEPTED,
         recorded_by=assessor,
+        observed_remotely=remote,
         submitted_at=now,
     )

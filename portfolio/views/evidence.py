@@ -26,7 +26,7 @@ from portfolio.permissions import (
 )
 from portfolio.selectors import evidence as selectors
 from portfolio.selectors.files import file_panel
-from portfolio.services import PortfolioError
+from portfolio.services import EvidenceDetailsError, PortfolioError
 from portfolio.services.evidence import create_evidence, submit_evidence, update_evidence
 from portfolio.services.mappings import add_mapping, remove_mapping
 from units.models import Criterion, RangeItem
@@ -78,6 +78,19 @@ def evidence_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _add_errors(form: EvidenceForm, error: PortfolioError) -> None:
+    """A refusal shown where it belongs: on each field it concerns, otherwise above the form."""
+    if isinstance(error, EvidenceDetailsError):
+        for field, message in error.problems.items():
+            form.add_error(field, message)
+    else:
+        form.add_error(None, str(error))
+
+
+def _form_status(request: AuthenticatedRequest, form: EvidenceForm) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
 @require_http_methods(["GET", "POST"])
 def evidence_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     enrolment = visible_enrolment(request, pk)
@@ -87,11 +100,16 @@ def evidence_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             evidence = create_evidence(learner=request.user, enrolment=enrolment, **form.cleaned_data)
         except PortfolioError as error:
-            form.add_error(None, str(error))
+            _add_errors(form, error)
         else:
             messages.success(request, f"{evidence.reference} created. Add files and map it to criteria.")
             return redirect("portfolio:evidence_detail", evidence.pk)
-    return render(request, "portfolio/evidence_form.html", {"form": form, "enrolment": enrolment})
+    return render(
+        request,
+        "portfolio/evidence_form.html",
+        {"form": form, "enrolment": enrolment},
+        status=_form_status(request, form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +121,7 @@ def evidence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             update_evidence(user=request.user, evidence=evidence, **details)
         except PortfolioError as error:
-            form.add_error(None, str(error))
+            _add_errors(form, error)
         else:
             messages.success(request, f"{evidence.reference} saved.")
             return redirect("portfolio:evidence_detail", evidence.pk)
@@ -111,11 +129,12 @@ def evidence_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "portfolio/evidence_form.html",
         {"form": form, "enrolment": evidence.enrolment, "evidence": evidence},
+        status=_form_status(request, form),
     )
 
 
 def _evidence_page_context(
-    request: AuthenticatedRequest, evidence: Evidence, query: str
+    request: AuthenticatedRequest, evidence: Evidence, query: str, submit_form: SubmitForm | None = None
 ) -> dict[str, object]:
     return {
         "evidence": evidence,
@@ -123,7 +142,7 @@ def _evidence_page_context(
         "can_change": can_change_evidence(access_of(request), evidence),
         "query": query,
         "results": selectors.picker_results(evidence=evidence, query=query),
-        "submit_form": SubmitForm(),
+        "submit_form": submit_form or SubmitForm(),
         "file_panel": file_panel(access=access_of(request), evidence=evidence),
     }
 
@@ -231,10 +250,14 @@ def evidence_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return redirect("portfolio:evidence_detail", evidence.pk)
     form = SubmitForm(request.POST)
-    try:
-        submit_evidence(user=request.user, evidence=evidence, declaration=form.is_valid())
-    except PortfolioError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{evidence.reference} submitted to your assessor.")
+    if form.is_valid():
+        try:
+            submit_evidence(user=request.user, evidence=evidence, declaration=True)
+        except PortfolioError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        fresh = selectors.evidence_detail(pk=evidence.pk)
+        context = _evidence_page_context(request, fresh, "", submit_form=form)
+        return render(request, "portfolio/evidence_detail.html", context, status=400)
+    messages.success(request, f"{evidence.reference} submitted to your assessor.")
     return redirect("portfolio:evidence_detail", evidence.pk)

@@ -324,8 +324,8 @@ def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
     # session, user, the session's second-factor device, evidence with its people and mappings (the permission check), the same again (the page), the
     # enrolment's criteria and range items (countable lines), earlier reviews, mappings for review, their range
     # items, indicative content, group guidance, whole-specification guidance, judgements, sign-offs in force,
-    # files, roles, unread count, the learner (breadcrumb)
-    with django_assert_num_queries(21):
+    # the overall feedback saved so far, files, roles, unread count, the learner (breadcrumb)
+    with django_assert_num_queries(22):
         response = client.get(reverse("assessments:review", args=[evidence.pk]))
     assert len(response.context["mappings"]) == criteria
 

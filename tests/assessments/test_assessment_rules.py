@@ -126,7 +126,9 @@ def test_every_round_is_kept_when_the_learner_resubmits_and_the_assessor_accepts
 def test_evidence_cannot_be_accepted_before_every_mapping_is_judged(enrolment, standard):
     evidence = submitted_evidence(enrolment, [line(standard, "P6"), line(standard, "P7")])
     evidence = judge(evidence, {"P6": True})
-    with pytest.raises(AssessmentError, match="Judge every criterion first: 1 not judged yet in this round."):
+    with pytest.raises(
+        AssessmentError, match="Judge every criterion first: SCDLMCB2 P7 is not judged yet in this round."
+    ):
         accept(evidence)
 
 
@@ -199,8 +201,8 @@ def test_a_skill_criterion_is_not_met_without_an_accepted_observation(enrolment,
     skill = state(enrolment, unit, "3.1")
     assert skill.met is False
     assert skill.reason == (
-        "Judged met on E1, but this criterion is skill-based: it needs an accepted direct observation (OBS) of "
-        "practice among the evidence judged met."
+        "Judged met on E1, but the assessment rules of L/652/0848 v2 need a direct observation for LO3: an "
+        "observation of practice recorded by the assessor must be among the evidence judged met."
     )
 
 

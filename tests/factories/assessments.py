@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from assessments.models import Judgement, Review, SignOff, SignOffVoid
+from assessments.models import Judgement, Review, RoundFeedback, SignOff, SignOffVoid
 from assessments.services.signatures import covered_record, digest_of
 from centres.models import Enrolment
 from portfolio.models import EvidenceMapping
@@ -36,6 +36,19 @@ class JudgementFactory(factory.django.DjangoModelFactory):
     met = True
     assessor = factory.SelfAttribute("mapping.evidence.enrolment.assessor")
     judged_at = factory.LazyFunction(timezone.now)
+
+
+class RoundFeedbackFactory(factory.django.DjangoModelFactory):
+    """The overall feedback typed on submitted evidence's open round, saved but not yet sent."""
+
+    class Meta:
+        model = RoundFeedback
+
+    evidence = factory.SubFactory(EvidenceFactory, status="submitted")
+    round = 1
+    text = "Well done."
+    assessor = factory.SelfAttribute("evidence.enrolment.assessor")
+    saved_at = factory.LazyFunction(timezone.now)
 
 
 class SignOffFactory(factory.django.DjangoModelFactory):

@@ -60,8 +60,9 @@ def test_the_same_form_posted_twice_makes_one_piece_of_evidence(enrolment):
 
 
 def test_witness_testimony_needs_the_witness_name_and_role(enrolment):
-    with pytest.raises(PortfolioError, match="Witness testimony needs the witness's name and role."):
+    with pytest.raises(PortfolioError, match="Witness testimony needs the witness's job role.") as refused:
         create_evidence_for(enrolment, method_code="WT", witness_name="A. Manager")
+    assert refused.value.problems == {"witness_role": "Witness testimony needs the witness's job role."}
     assert not Evidence.objects.exists()
 
 

@@ -80,8 +80,16 @@ def test_the_create_form_shows_a_rule_broken_as_an_error_and_saves_nothing(learn
         reverse("portfolio:evidence_create", args=[enrolment.pk]),
         {"title": "Testimony", "date": "2026-10-12", "method": method(enrolment.centre, "WT").pk},
     )
-    assert response.status_code == 200
-    assert "Witness testimony needs the witness&#x27;s name and role." in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        '<ul class="errorlist" id="id_witness_name_error"><li>Witness testimony needs the witness&#x27;s name.'
+        in page
+    )
+    assert (
+        '<ul class="errorlist" id="id_witness_role_error"><li>Witness testimony needs the witness&#x27;s job role.'
+        in page
+    )
     assert not Evidence.objects.exists()
 
 

@@ -289,7 +289,7 @@ def test_every_font_in_the_pdf_is_embedded(standard_in_progress, standard):
 def test_the_pdf_is_titled_with_the_learner_and_the_specification(completed_unit, unit):
     reader = PdfReader(io.BytesIO(completion_record_pdf(enrolment=completed_unit, specification=unit)))
     assert reader.metadata.title == (
-        "Completion record: Amara Okafor, L/652/0848 Leading Person-centred Practice in Adult Care (version 1)"
+        "Completion record: Amara Okafor, L/652/0848 Leading Person-centred Practice in Adult Care (version 2)"
     )
     assert reader.metadata.author == "Riverside Care Academy"
 
@@ -302,7 +302,7 @@ def test_a_draft_pdf_says_draft_in_its_title(unit_in_progress, unit):
 def test_the_file_name_is_ascii_with_the_code_version_and_learner(unit_in_progress, unit, standard):
     assert (
         completion_record_filename(enrolment=unit_in_progress, specification=unit)
-        == "completion-record-L-652-0848-v1-amara-okafor.pdf"
+        == "completion-record-L-652-0848-v2-amara-okafor.pdf"
     )
     assert (
         completion_record_filename(enrolment=unit_in_progress, specification=standard)

@@ -18,7 +18,7 @@ def test_the_completion_record_downloads_as_a_named_pdf_of_the_learners_record(
 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="completion-record-L-652-0848-v1-amara-okafor.pdf"'
+        'attachment; filename="completion-record-L-652-0848-v2-amara-okafor.pdf"'
     )
     first_page = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "Amara Okafor" in first_page
@@ -30,7 +30,7 @@ def test_a_learner_export_holds_the_rendered_completion_record(unit_in_progress,
     write_learner_export(enrolment=unit_in_progress, out=archive_bytes)
 
     with zipfile.ZipFile(archive_bytes) as archive:
-        record = archive.read("records/completion-record-L-652-0848-v1-amara-okafor.pdf")
+        record = archive.read("records/completion-record-L-652-0848-v2-amara-okafor.pdf")
     first_page = PdfReader(io.BytesIO(record)).pages[0].extract_text()
     assert "Amara Okafor" in first_page
     assert "DRAFT" in first_page
