@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessments.models import SignOff
-from assessments.selectors.met import CountableState, countable_states
+from assessments.selectors.met import CountableState, countable_states, observation_note
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceFile
 from quality.models import Sample
@@ -76,6 +76,7 @@ class RecordGroup:
     kind: str
     kind_label: str
     criteria: list[RecordCriterion]
+    observation_note: str = ""  # the observation rule its lines are held to, if any
 
     @property
     def lines(self) -> list[RecordLine]:
@@ -238,13 +239,16 @@ def _record_criterion(criterion: Criterion, states: dict[Line, CountableState]) 
     )
 
 
-def _record_group(group: Group, states: dict[Line, CountableState]) -> RecordGroup:
+def _record_group(
+    group: Group, specification: Specification, states: dict[Line, CountableState]
+) -> RecordGroup:
     return RecordGroup(
         number=group.number,
         title=group.title,
         kind=group.kind,
         kind_label=group.get_kind_display(),
         criteria=[_record_criterion(criterion, states) for criterion in group.criteria.all()],
+        observation_note=observation_note(group, specification),
     )
 
 
@@ -320,7 +324,7 @@ def completion_record(*, enrolment: Enrolment, specification: Specification) -> 
         assessor_name=str(enrolment.assessor) if enrolment.assessor else None,
         iv_name=str(enrolment.internal_verifier) if enrolment.internal_verifier else None,
         specification=_record_specification(specification),
-        groups=[_record_group(group, states) for group in groups],
+        groups=[_record_group(group, specification, states) for group in groups],
         learner_signature=_signature(in_force.get(SignOff.Role.LEARNER)),
         assessor_signature=_signature(in_force.get(SignOff.Role.ASSESSOR)),
         admin_check_signature=_signature(in_force.get(SignOff.Role.ADMIN_CHECK)),

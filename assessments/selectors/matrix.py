@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assessments.selectors.met import CountableState, Progress, countable_states
+from assessments.selectors.met import CountableState, Progress, countable_states, observation_note
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceMapping
 from units.models import Criterion, Group, RangeItem, Specification
@@ -44,6 +44,7 @@ def _progress(rows: list[MatrixRow]) -> Progress:
 class MatrixGroup:
     group: Group
     rows: list[MatrixRow]
+    observation_note: str = ""  # the observation rule its lines are held to, if any
 
     @property
     def progress(self) -> Progress:
@@ -91,6 +92,7 @@ def criterion_matrix(*, enrolment: Enrolment, specification: Specification) -> M
                     for criterion in group.criteria.all()
                     for item in (criterion.range_items.all() or [None])
                 ],
+                observation_note=observation_note(group, specification),
             )
             for group in recording_form_groups(specification=specification)
         ],

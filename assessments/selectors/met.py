@@ -14,7 +14,7 @@ from typing import NamedTuple
 from assessments.models import Judgement
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceMapping
-from units.models import Criterion, Specification
+from units.models import Criterion, Group, Specification
 from units.selectors import Line, countable_lines
 
 
@@ -25,6 +25,27 @@ def observation_rule_words(criterion: Criterion) -> str:
         scope = criterion.group.label if criterion.group.needs_observation else criterion.ref
         return f"the assessment rules of {specification.label} need a direct observation for {scope}"
     return f"{criterion.group.label} is skill-based, so it needs a direct observation"
+
+
+def observation_note(group: Group, specification: Specification) -> str:
+    """The observation rule a group's lines are held to, in words, for the matrix and the completion record ("" if
+    none); `group.criteria` is read, so prefetch it for many groups."""
+    if "direct_observation" in specification.assessment_rules:
+        source = f"Assessment rules of {specification.label}"
+    else:
+        source = "Skill-based"
+    remote = (
+        ""
+        if specification.remote_observation_counts
+        else " (a remote observation only adds to one made in person)"
+    )
+    needed = "needs a direct observation of practice recorded by the assessor"
+    if group.needs_observation:
+        return f"{source}: each line {needed}{remote}."
+    refs = [criterion.ref for criterion in group.criteria.all() if criterion.needs_observation]
+    if refs:
+        return f"{source}: {', '.join(refs)} {needed.replace('needs', 'need' if len(refs) > 1 else 'needs')}{remote}."
+    return ""
 
 
 @dataclass

@@ -33,10 +33,16 @@ def observation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 setting=form.cleaned_data["setting"],
                 observed=form.cleaned_data["observed"],
                 targets=form.cleaned_data["criteria"],
+                remote=form.cleaned_data["remote"],
             )
         except PortfolioError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Observation recorded as {evidence.reference}, accepted.")
             return redirect("portfolio:evidence_detail", evidence.pk)
-    return render(request, "assessments/observation_form.html", {"form": form, "enrolment": enrolment})
+    return render(
+        request,
+        "assessments/observation_form.html",
+        {"form": form, "enrolment": enrolment, "chosen": form["criteria"].value() or []},
+        status=400 if form.errors else 200,
+    )

@@ -40,7 +40,12 @@ def evidence_list(
 def evidence_queryset() -> QuerySet[Evidence]:
     """Evidence with its enrolment's people, method, declaration and mappings, as the evidence pages need it."""
     return Evidence.objects.select_related(
-        "enrolment__centre", "enrolment__learner", "enrolment__assessor", "method", "declared_by"
+        "enrolment__centre",
+        "enrolment__learner",
+        "enrolment__assessor",
+        "method",
+        "declared_by",
+        "recorded_by",
     ).prefetch_related(
         Prefetch(
             "mappings",
