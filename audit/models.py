@@ -13,26 +13,42 @@ from django.db import models
 
 GENESIS_HASH = "0" * 64
 
-# What each action code means on screen; other apps add their codes here as they start recording them.
+# What each action code means on screen, in words for the people who read a portfolio's history; every code a
+# service records needs one here (tests/audit/test_action_labels.py finds them all in the code).
 ACTIONS = {
     "centre.person_registered": "Person registered",
     "centre.roles_changed": "Roles changed",
     "enrolment.created": "Enrolled",
     "enrolment.updated": "Enrolment changed",
+    "eqa.granted": "External quality assurer given access",
+    "eqa.revoked": "External quality assurer's access ended",
     "evidence.created": "Evidence created",
     "evidence.updated": "Evidence changed",
     "evidence.submitted": "Evidence submitted",
     "evidence.resubmitted": "Evidence resubmitted",
+    "evidence.accepted": "Evidence accepted",
+    "evidence.referred": "Evidence referred back",
+    "evidence.reopened": "Evidence reopened for judging again",
+    "export.requested": "Export requested",
     "file.added": "File added",
     "file.replaced": "File replaced",
     "mapping.added": "Mapping added",
     "mapping.removed": "Mapping removed",
-    "evidence.accepted": "Evidence accepted",
-    "evidence.referred": "Evidence referred back",
     "observation.recorded": "Observation recorded",
     "judgement.recorded": "Judgement recorded",
+    "review.feedback_saved": "Feedback to the learner saved, not yet sent",
     "signoff.signed": "Signed off",
     "signoff.voided": "Sign-off voided",
+    "iqa.strategy_updated": "Sampling strategy changed",
+    "iqa.plan_generated": "Sampling plan made",
+    "iqa.sample_added": "Sample added to the plan",
+    "iqa.sample_moved": "Sample moved in the plan",
+    "iqa.sample_removed": "Sample taken off the plan",
+    "iqa.sample_decided": "Internal verifier's decision on a sample",
+    "iqa.judgement_reopened": "Judgement reopened by the internal verifier",
+    "iqa.action_set": "Action set for the assessor",
+    "iqa.action_responded": "Assessor answered an action",
+    "iqa.action_closed": "Action closed",
 }
 
 

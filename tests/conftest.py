@@ -14,6 +14,8 @@ from units.services import import_specification_files
 SPEC_FIXTURES = Path(django_settings.BASE_DIR) / "fixtures" / "specs"
 UNIT_FIXTURE = SPEC_FIXTURES / "L-652-0848.yaml"
 STANDARD_FIXTURE = SPEC_FIXTURES / "SCDLMCB2.yaml"
+# The seed unit as version 1 was published, before its file stated the observation rule (fixtures/specs holds v2).
+UNIT_V1_FIXTURE = Path(__file__).parent / "data" / "specs" / "L-652-0848-v1.yaml"
 
 
 @pytest.fixture(autouse=True)
