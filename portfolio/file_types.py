@@ -127,10 +127,16 @@ def describe_type(content_type: str) -> str:
     return kind.label if kind else content_type
 
 
+# Images browsers cannot show: they are shown through a JPEG preview (`portfolio.previews`) instead.
+NOT_SHOWN_BY_BROWSERS = frozenset({"image/heic", "image/heif", "image/tiff"})
+
+
 def may_show_inline(content_type: str) -> bool:
-    """Images, PDFs, audio and video open in the browser; everything else downloads."""
-    return content_type in allowed_types() and (
-        content_type == "application/pdf" or content_type.startswith(INLINE_PREFIXES)
+    """Images, PDFs, audio and video open in the browser; everything else (HEIC and TIFF too) downloads."""
+    return (
+        content_type in allowed_types()
+        and content_type not in NOT_SHOWN_BY_BROWSERS
+        and (content_type == "application/pdf" or content_type.startswith(INLINE_PREFIXES))
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio.views import evidence, files, history
+from portfolio.views import evidence, files, history, previews
 
 app_name = "portfolio"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("evidence/<int:pk>/files/", files.upload_files, name="file_upload"),
     path("files/<int:pk>/", files.download_file, name="file_download"),
     path("files/<int:pk>/view/", files.view_file, name="file_view"),
+    path("files/<int:pk>/preview/", previews.preview_file, name="file_preview"),
     path("files/<int:pk>/replace/", files.replace_file, name="file_replace"),
 ]

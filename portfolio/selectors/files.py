@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from centres.access import Access
-from portfolio import file_types
+from portfolio import file_types, previews
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence
 
@@ -13,6 +13,7 @@ class FileVersion:
     file: EvidenceFile
     type_label: str
     viewable_inline: bool
+    previewed: bool = False  # a photo browsers cannot show (HEIC): seen through a JPEG preview
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def _version(evidence_file: EvidenceFile) -> FileVersion:
         file=evidence_file,
         type_label=file_types.describe_type(evidence_file.content_type),
         viewable_inline=file_types.may_show_inline(evidence_file.content_type),
+        previewed=previews.has_preview(evidence_file.content_type),
     )
 
 

@@ -45,7 +45,7 @@ def _evidence_to_change(request: AuthenticatedRequest, pk: int) -> Evidence:
     )
 
 
-def _visible_file(request: AuthenticatedRequest, pk: int) -> EvidenceFile:
+def visible_file(request: AuthenticatedRequest, pk: int) -> EvidenceFile:
     return read_or_404(
         request, EvidenceFile.objects.select_related("evidence__enrolment"), pk, can_view_file, what="file"
     )
@@ -139,7 +139,7 @@ def replace_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Upload a new version of a file (field `file`); the old version is kept."""
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [handler]
-    evidence_file = _visible_file(request, pk)
+    evidence_file = visible_file(request, pk)
     evidence_file.evidence = _evidence_to_change(request, evidence_file.evidence_id)
     if _body_unreadable(request):
         return _answer(request, evidence_file.evidence, [FileOutcome(name="", error=UNREADABLE)])
@@ -193,7 +193,7 @@ SANDBOXED = f"sandbox; default-src 'none'; img-src 'self'; media-src 'self'; {FR
 @require_GET
 def download_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Any version of a file, as an attachment, for those who may see the evidence."""
-    return _file_response(_visible_file(request, pk), inline=False)
+    return _file_response(visible_file(request, pk), inline=False)
 
 
 @require_GET
@@ -201,7 +201,7 @@ def download_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
 def view_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Images, PDFs, audio and video open in the browser, and the site's own pages may frame them (the review
     screen shows a PDF beside the criteria), no other site's; any other type is downloaded instead."""
-    evidence_file = _visible_file(request, pk)
+    evidence_file = visible_file(request, pk)
     inline = file_types.may_show_inline(evidence_file.content_type)
     response = _file_response(evidence_file, inline=inline)
     response["Content-Security-Policy"] = (
