@@ -21,13 +21,13 @@ NO_PREVIEW = (
 
 
 @require_GET
-def preview_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def preview_file(request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
     """A JPEG of a HEIC photo, made once and kept; the original is downloaded as it was uploaded."""
     evidence_file = visible_file(request, pk)
     if not has_preview(evidence_file.content_type):
         raise Http404("This file is shown as it is, not through a preview")
     name = preview(evidence_file)
-    response: HttpResponse
+    response: HttpResponse | FileResponse
     if name is None:
         response = HttpResponse(NO_PREVIEW, content_type="image/svg+xml")
         response["Cache-Control"] = "private, no-cache"
