@@ -109,6 +109,12 @@ class SignOff(models.Model):
         return f"{self.get_role_display()} by {self.name_printed} on {self.signed_at:%d/%m/%Y}"
 
     @property
+    def checked_on(self) -> datetime.date | None:
+        """The date of an admin check, as the IV gave it (the signature's own time is `signed_at`)."""
+        value = self.covered.get("checked_on")
+        return datetime.date.fromisoformat(value) if value else None
+
+    @property
     def void_row(self) -> "SignOffVoid | None":
         try:
             return self.void

@@ -151,7 +151,20 @@ class AuditEntry(models.Model):
         if not isinstance(before, dict) or not isinstance(after, dict):
             return [("value", _shown(self.before), _shown(self.after))]
         keys = list(dict.fromkeys([*before, *after]))
-        return [(key.replace("_", " "), _shown(before.get(key)), _shown(after.get(key))) for key in keys]
+        return [(_field_name(key), _shown(before.get(key)), _shown(after.get(key))) for key in keys]
+
+
+# Field names a care manager would not recognise, in their words.
+FIELD_NAMES = {
+    "sha256": "check code (SHA-256, from the file's content)",
+    "content_type": "file type",
+    "size": "size in bytes",
+    "original_name": "file name",
+}
+
+
+def _field_name(key: str) -> str:
+    return FIELD_NAMES.get(key, key.replace("_", " "))
 
 
 def _shown(value: Any) -> str:

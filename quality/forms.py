@@ -81,7 +81,9 @@ class StrategyForm(forms.Form):
 
 class GeneratePlanForm(forms.Form):
     period_start = forms.DateField(
-        label="Period starts", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Period starts",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,  # today, unless the IV plans another period
     )
     seed = forms.IntegerField(
         required=False,

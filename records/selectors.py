@@ -200,14 +200,13 @@ def _line(criterion: Criterion, item: RangeItem | None, state: CountableState | 
 def _signature(sign_off: SignOff | None) -> RecordSignature | None:
     if sign_off is None:
         return None
-    checked_on = sign_off.covered.get("checked_on")
     return RecordSignature(
         role=sign_off.role,
         role_label=sign_off.get_role_display(),
         name_printed=sign_off.name_printed,
         signed_at=sign_off.signed_at,
         digest=sign_off.digest,
-        checked_on=datetime.date.fromisoformat(checked_on) if checked_on else None,
+        checked_on=sign_off.checked_on,
     )
 
 

@@ -5,7 +5,6 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.http import AuthenticatedRequest
+from accounts.views import PasswordResetView
 from centres.access import access_of
 from signin import services
 from signin.forms import AuthenticatorCodeForm, CodeForm
@@ -147,7 +147,8 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
 
 
 class ThrottledPasswordResetView(PasswordResetView):
-    """Django's password reset form; each request counts as an attempt on the account from that address."""
+    """The password reset form (its e-mail says how long the link works); each request counts as an attempt on
+    the account from that address."""
 
     def form_valid(self, form: object) -> HttpResponse:
         try:

@@ -52,9 +52,16 @@ def visible_mapping(request: AuthenticatedRequest, pk: int) -> EvidenceMapping:
 def changeable_evidence(request: AuthenticatedRequest, pk: int) -> Evidence:
     """Visible evidence the learner may still change; 403 with the reason otherwise."""
     evidence = visible_evidence(request, pk)
-    return change_or_403(
-        request, evidence, can_change_evidence, f"{evidence.reference} cannot be changed by you now."
-    )
+    if evidence.learner_id != request.user.pk:
+        reason = f"Only {evidence.enrolment.learner.full_name} changes their evidence {evidence.reference}."
+    elif evidence.is_editable:
+        reason = f"{evidence.reference} cannot be changed now: its enrolment is closed."
+    else:
+        reason = (
+            f"{evidence.reference} is {evidence.get_status_display().lower()}: it cannot be changed until your "
+            "assessor refers it back to you. You can still read it on its page."
+        )
+    return change_or_403(request, evidence, can_change_evidence, reason)
 
 
 @require_GET

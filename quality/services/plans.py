@@ -156,7 +156,10 @@ def _refuse_unsamplable(
     if enrolment.assessor_id is None:
         raise QualityError(f"{enrolment.learner} has no assessor: there is no decision to sample.")
     if assessed_by(plan.internal_verifier_id, enrolment=enrolment):
-        raise QualityError("You cannot verify your own assessment decisions: ask another IV to sample these.")
+        raise QualityError(
+            f"You assessed this: {enrolment.learner}'s assessment decisions are yours, and an internal verifier "
+            "never verifies their own. Ask another internal verifier to sample them."
+        )
     if not EnrolledSpecification.objects.filter(enrolment=enrolment, specification=specification).exists():
         raise QualityError(f"{enrolment.learner} is not enrolled on {specification.code}.")
     if group is not None and group.specification_id != specification.pk:

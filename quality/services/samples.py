@@ -60,8 +60,8 @@ def _refuse_own_decisions(iv: User, sample: Sample, verdict: Verdict) -> None:
         iv.pk, enrolment=sample.enrolment, assessor_ids=[sample.assessor_id], judgements=looked_at
     ):
         raise QualityError(
-            "You made these assessment decisions: an internal verifier never samples their own decisions. "
-            "Ask another internal verifier to take this sample."
+            "You assessed this: these are your own assessment decisions, and an internal verifier never verifies "
+            "their own. Ask another internal verifier to take this sample."
         )
 
 

@@ -13,6 +13,7 @@ from portfolio.services import PortfolioError
 from quality.forms import ActionResponseForm, AdminCheckForm, CompletionForm, SampleDecisionForm
 from quality.models import Sample
 from quality.permissions import can_decide_sample, can_sign_for_iv, can_view_sample
+from quality.rules import assessed_by
 from quality.selectors.samples import sample_page, sample_queryset
 from quality.services.samples import VACS, decide_sample
 from quality.services.signatures import confirm_completion, record_admin_check
@@ -39,6 +40,7 @@ def _sample_page(
         "summative_agreed": page.summative_agreed,
         **{
             "can_decide": can_decide_sample(access, sample) and page.decision is None,
+            "own_decisions": _own_decisions(request, sample),
             "form": form or SampleDecisionForm(sample=sample),
             "admin_check_form": AdminCheckForm()
             if may_sign and SignOff.Role.ADMIN_CHECK not in signatures
@@ -54,6 +56,19 @@ def _sample_page(
     return render(request, "quality/sample.html", context, status=status)
 
 
+def _own_decisions(request: AuthenticatedRequest, sample: Sample) -> bool:
+    """The plan's IV looking at decisions they made themselves (as the learner's or the sample's assessor)."""
+    return request.user.pk == sample.plan.internal_verifier_id and assessed_by(
+        request.user.pk, enrolment=sample.enrolment, assessor_ids=[sample.assessor_id]
+    )
+
+
+OWN_DECISIONS = (
+    "You assessed this: these are your own assessment decisions, and an internal verifier never verifies their "
+    "own. Ask another internal verifier to take this sample."
+)
+
+
 @require_GET
 def sample_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the IV looks at: the sampled criteria, the learner's evidence and the assessor's judgements."""
@@ -62,11 +77,14 @@ def sample_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def sample_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    sample = change_or_403(
+    sample = visible_sample(request, pk)
+    change_or_403(
         request,
-        visible_sample(request, pk),
+        sample,
         can_decide_sample,
-        "Only the plan's internal verifier decides a sample, never on their own decisions.",
+        OWN_DECISIONS
+        if _own_decisions(request, sample)
+        else "Only the plan's internal verifier decides a sample.",
     )
     form = SampleDecisionForm(request.POST, sample=sample)
     if not form.is_valid():

@@ -39,12 +39,20 @@
     outcome.setAttribute("role", "status");
     item.append(name, bar, figure, outcome);
     list.appendChild(item);
-    return { bar: bar, figure: figure, outcome: outcome };
+    return { item: item, name: file.name, bar: bar, figure: figure, outcome: outcome };
   }
 
+  /* The file's end: a full bar only for a file that was added; a refused one loses its bar, so that nothing
+     on screen (or in the accessibility tree) suggests it arrived. */
   function finish(row, text, ok) {
-    row.bar.value = 100;
-    row.figure.textContent = ok ? "Done" : "Not added";
+    row.item.classList.add(ok ? "upload-added" : "upload-refused");
+    if (ok) {
+      row.bar.value = 100;
+      row.bar.setAttribute("aria-label", row.name + ": added");
+    } else {
+      row.bar.remove();
+    }
+    row.figure.textContent = ok ? "Added" : "Not added";
     row.outcome.textContent = text;
     row.outcome.className = ok ? "message success" : "message error";
   }
@@ -107,7 +115,8 @@
       });
       xhr.upload.addEventListener("load", function () {
         row.bar.value = 100;
-        row.figure.textContent = "100%, checking…";
+        row.bar.setAttribute("aria-label", "Checking " + file.name);
+        row.figure.textContent = "Sent; checking the file…";
       });
       xhr.addEventListener("load", function () {
         var results = xhr.status === 200 || xhr.status === 400 ? swapPanel(xhr.responseText, list) : null;

@@ -51,9 +51,13 @@ def test_a_refused_file_says_why_beside_its_progress_bar(evidence_page):
     )
     page.get_by_role("button", name="Upload", exact=True).click()
 
-    expect(page.get_by_role("list", name="Uploads").get_by_role("status")).to_contain_text(
+    uploads = page.get_by_role("list", name="Uploads")
+    expect(uploads.get_by_role("status")).to_contain_text(
         "“invoice.pdf” was not uploaded: its content is a Windows program"
     )
+    expect(uploads.locator("li")).to_contain_text("Not added")
+    expect(uploads.locator("progress")).to_have_count(0)  # no full bar for a file that never arrived
+    expect(page.get_by_role("progressbar", name="Uploading invoice.pdf")).to_have_count(0)
     expect(page.get_by_text("No files yet.")).to_be_visible()
     assert EvidenceFile.objects.count() == 0
 

@@ -70,8 +70,8 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
 
     bars = page.locator("[data-upload-progress] progress")
     expect(bars).to_have_count(2)
-    expect(page.locator("[data-upload-progress]")).to_contain_text("Done", timeout=30_000)
-    expect(page.locator("[data-upload-progress] li").nth(1)).to_contain_text("Done", timeout=30_000)
+    expect(page.locator("[data-upload-progress]")).to_contain_text("Added", timeout=30_000)
+    expect(page.locator("[data-upload-progress] li").nth(1)).to_contain_text("Added", timeout=30_000)
     assert [bars.nth(i).evaluate("bar => bar.value") for i in range(2)] == [100, 100]
     seen = page.evaluate("window.__progress")
     assert any(0 < value < 100 for value in seen), seen
@@ -94,7 +94,7 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
     assert sorted(f.content_type for f in evidence.files.all()) == ["application/pdf", "image/png"]
 
     page.get_by_role("link", name=enrolment.learner.full_name).first.click()
-    page.get_by_role("link", name="L/652/0848 Leading Person-centred Practice in Adult Care (v1)").click()
+    page.get_by_role("link", name="L/652/0848 Leading Person-centred Practice in Adult Care (v2)").click()
     expect(page.locator("tr", has_text="1.1 a)")).to_contain_text("E1")
     expect(page.locator("tr", has_text="1.1 b)")).to_contain_text("Not yet evidenced")
     page.go_back()

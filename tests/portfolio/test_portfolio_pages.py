@@ -40,8 +40,8 @@ def test_home_shows_the_learners_enrolment_with_progress_per_specification(
     )
     page = learner_client.get(reverse("assessments:home")).content.decode()
     assert "Your portfolio" in page
-    assert "1 of 30 evidenced (3%)" in page  # 21 criteria without range items + 9 range items
-    assert "1 of 152 evidenced (1%)" in page
+    assert "1 of 30 with evidence (3%)" in page  # 21 criteria without range items + 9 range items
+    assert "1 of 152 with evidence (1%)" in page
 
 
 def test_learner_creates_evidence_through_the_form(learner_client, enrolment):
@@ -202,7 +202,9 @@ def test_matrix_shows_evidence_numbers_against_criteria_and_range_items(learner_
     assert (matrix.progress.mapped, matrix.progress.total) == (2, 30)
     assert (matrix.groups[0].progress.mapped, matrix.groups[0].progress.total) == (1, 6)
     page = response.content.decode()
-    assert "0 of 30 met</strong> (0%) ·\n  2 of 30 criteria and range items have evidence (7%)" in page
+    assert (
+        "0 of 30 met</strong> (0%) ·\n  2 of 30 with evidence (7%; each range item counts on its own)" in page
+    )
     assert page.count("Not yet evidenced") == 28
 
 
@@ -292,7 +294,8 @@ def test_evidence_page_costs_the_same_queries_whatever_the_portfolio_size(
     Evidence.objects.filter(pk=evidence.pk).update(status=Evidence.Status.DRAFT)
     # session, user, evidence with enrolment, people and method, its mappings; the picker: criteria matching
     # "risk", their range items, indicative content, group guidance, whole-specification guidance, the lines
-    # already mapped; files, roles, unread count, assessor reviews, judgements
-    with django_assert_num_queries(15):
+    # already mapped; the judgements of its mappings (what the assessor made of each); files, roles, unread
+    # count, assessor reviews, judgements
+    with django_assert_num_queries(16):
         response = learner_client.get(reverse("portfolio:evidence_detail", args=[evidence.pk]), {"q": "risk"})
     assert response.status_code == 200
