@@ -38,11 +38,11 @@ def mapping_verdicts(evidence: Evidence) -> dict[int, str]:
     awaiting = evidence.is_awaiting_assessment
     verdicts = {}
     for mapping in evidence.mappings.all():
-        judgement = latest.get(mapping.pk)
-        if judgement is None:
+        last = latest.get(mapping.pk)
+        if last is None:
             verdicts[mapping.pk] = "proposed, awaiting the assessor" if awaiting else "proposed"
         else:
-            verdict = f"judged {'met' if judgement.met else 'not yet met'} (round {judgement.round})"
+            verdict = f"judged {'met' if last.met else 'not yet met'} (round {last.round})"
             verdicts[mapping.pk] = f"{verdict}; awaiting the assessor again" if awaiting else verdict
     return verdicts
 
