@@ -278,9 +278,9 @@ def not_allowed_message(name: str, content_type: str, allowed: frozenset[str]) -
     if content_type == OCTET_STREAM:
         what = "not a type we recognise"
     elif content_type in KINDS:
-        what = f"{KINDS[content_type].label} ({content_type})"
+        what = KINDS[content_type].label  # in words: a learner is not asked to read MIME types
     else:
-        what = f"of type {content_type}"
+        what = f"a kind of file we do not accept (technically {content_type})"
     return (
         f"“{name}” was not uploaded: its content is {what}, whatever its name says. "
         f"You can upload {allowed_summary(allowed)}."

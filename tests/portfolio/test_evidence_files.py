@@ -193,8 +193,8 @@ def test_program_renamed_pdf_is_refused_by_its_content(learner, evidence, media)
 
     assert response.status_code == 400
     assert (
-        "“invoice.pdf” was not uploaded: its content is a Windows program "
-        "(application/vnd.microsoft.portable-executable), whatever its name says. You can upload documents "
+        "“invoice.pdf” was not uploaded: its content is a Windows program, "
+        "whatever its name says. You can upload documents "
         "(PDF, Word, Excel, PowerPoint, OpenDocument, RTF, plain text, CSV), images (JPEG, PNG, GIF, WebP, "
         "HEIC/HEIF, TIFF), audio (MP3, M4A, AAC, WAV, Ogg/Opus) and video (MP4, MOV, WebM, 3GP)."
     ) in response.content.decode()

@@ -114,24 +114,24 @@ ALLOWED = [
     ),
 ]
 REFUSED = [
-    ("invoice.pdf", EXE, "a Windows program (application/vnd.microsoft.portable-executable)"),
+    ("invoice.pdf", EXE, "a Windows program"),
     (
         "page.pdf",
         b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
-        "a web page (text/html)",
+        "a web page",
     ),
     (
         "drawing.png",
         b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-        "an SVG drawing (image/svg+xml)",
+        "an SVG drawing",
     ),
-    ("photos.zip", zip_of("a.txt", "hello"), "a ZIP archive (application/zip)"),
+    ("photos.zip", zip_of("a.txt", "hello"), "a ZIP archive"),
     (
         "random.pdf",
         b"".join(hashlib.sha256(bytes([n])).digest() for n in range(64)),
         "not a type we recognise,",
     ),
-    ("picture.pdf", bytes(range(256)) * 4, "of type image/x-tga,"),
+    ("picture.pdf", bytes(range(256)) * 4, "a kind of file we do not accept (technically image/x-tga),"),
 ]
 
 
@@ -184,9 +184,7 @@ def test_without_libmagic_a_program_is_still_refused(monkeypatch, settings, tmp_
 def test_the_allow_list_comes_from_settings(settings, tmp_path):
     settings.FILE_UPLOAD_TEMP_DIR = tmp_path
     settings.EVIDENCE_ALLOWED_TYPES = ["application/pdf"]
-    with pytest.raises(
-        UploadRefused, match=r"its content is PNG \(image/png\).*You can upload documents \(PDF\)\.$"
-    ):
+    with pytest.raises(UploadRefused, match=r"its content is PNG, .*You can upload documents \(PDF\)\.$"):
         check_file(io.BytesIO(PNG), name="ward.png")
 
 
