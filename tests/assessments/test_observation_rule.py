@@ -4,6 +4,7 @@ default every skill group)."""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments.selectors.met import countable_states
 from assessments.services.judging import Decision, decide, save_judgements
@@ -116,7 +117,7 @@ def test_the_review_screen_says_who_recorded_an_observation(client, enrolment, u
     observation = observe(enrolment, unit, "3.1")
     client.force_login(enrolment.assessor)
     page = client.get(reverse("assessments:review", args=[observation.pk])).content.decode()
-    assert f"Observation recorded by {enrolment.assessor.full_name}, assessor, in person." in page
+    assert f"Observation recorded by {escape(enrolment.assessor.full_name)}, assessor, in person." in page
 
 
 def test_the_review_screen_says_an_observation_the_learner_made_does_not_count(client, enrolment, unit):

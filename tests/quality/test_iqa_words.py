@@ -3,6 +3,7 @@ named for the sample they act on, and "you assessed this" when the decisions are
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from quality.models import Sample
@@ -55,6 +56,6 @@ def test_the_plans_controls_name_the_sample_they_act_on(client, enrolment, unit)
     )
     client.force_login(iv)
     page = client.get(reverse("quality:plan", args=[plan.pk])).content.decode()
-    name = f"{enrolment.learner.full_name}, L/652/0848"
+    name = f"{escape(enrolment.learner.full_name)}, L/652/0848"
     for label in (f"Move up: {name}", f"Move down: {name}", f"Re-date {name}", f"Remove {name}"):
         assert f'aria-label="{label}' in page, label
