@@ -3,8 +3,8 @@ named for the sample they act on, and "you assessed this" when the decisions are
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from quality.models import Sample
 from quality.services.plans import generate_plan
