@@ -155,7 +155,7 @@ class ThrottledPasswordResetView(PasswordResetView):
             count_reset_request(self.request, email=form.cleaned_data["email"])  # type: ignore[attr-defined]
         except PasswordLocked as locked:
             return render(self.request, "signin/locked_out.html", {"message": str(locked)}, status=429)
-        return super().form_valid(form)  # type: ignore[arg-type]
+        return super().form_valid(form)
 
 
 def locked_out(
