@@ -49,6 +49,10 @@ ACTIONS = {
     "iqa.action_set": "Action set for the assessor",
     "iqa.action_responded": "Assessor answered an action",
     "iqa.action_closed": "Action closed",
+    "signin.second_factor_set_up": "Second sign-in step set up",
+    "signin.recovery_codes_made": "Recovery codes made",
+    "signin.second_factor_removed": "Second sign-in step removed",
+    "signin.locked_out": "Signing in paused after too many wrong passwords",
 }
 
 

@@ -8,17 +8,7 @@ from django.conf import settings
 from audit.models import ACTIONS, AuditEntry
 from portfolio.services import status
 
-APPS = (
-    "accounts",
-    "units",
-    "audit",
-    "notifications",
-    "centres",
-    "portfolio",
-    "assessments",
-    "quality",
-    "records",
-)
+APPS = [app for app in settings.INSTALLED_APPS if (Path(settings.BASE_DIR) / app).is_dir()]  # the project's
 
 
 def recorded_codes() -> set[str]:
