@@ -4,12 +4,12 @@ Only the notification's id travels through the queue; the row is read when the t
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.mail import send_text_mail
 from notifications.models import Notification
 
 
@@ -43,7 +43,7 @@ def send_notification_email(notification_id: int) -> bool:
     subject = " ".join(render_to_string("notifications/email/notification_subject.txt", context).split())
     body = render_to_string("notifications/email/notification.txt", context)
     try:
-        send_mail(subject, body, None, [recipient.email])
+        send_text_mail(subject, body, [recipient.email])
     except Exception as error:
         Notification.objects.filter(pk=notification.pk).update(email_error=f"{type(error).__name__}: {error}")
         raise

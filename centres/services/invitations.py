@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import get_text_list
 
+from accounts.mail import send_text_mail
 from accounts.models import User
 from centres.models import Centre, Membership
 from centres.services import CentreError
@@ -72,7 +72,7 @@ def send_invitation(
     subject = "".join(render_to_string("centres/email/invitation_subject.txt", context).splitlines())
     body = render_to_string("centres/email/invitation.txt", context)
     try:
-        send_mail(subject, body, None, [user.email])
+        send_text_mail(subject, body, [user.email])
     except OSError as error:  # smtplib.SMTPException is an OSError
         raise CentreError(
             f"The e-mail to {user.email} could not be sent ({error}); nothing was saved. Try again, or ask "

@@ -152,7 +152,7 @@ def test_only_an_administrator_of_the_centre_can_register_people(centre):
 def test_a_failed_email_leaves_nobody_registered(centre, admin):
     with (
         mock.patch(
-            "centres.services.invitations.send_mail", side_effect=smtplib.SMTPServerDisconnected("gone")
+            "centres.services.invitations.send_text_mail", side_effect=smtplib.SMTPServerDisconnected("gone")
         ),
         pytest.raises(CentreError, match=r"could not be sent \(gone\); nothing was saved"),
     ):
