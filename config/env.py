@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from dotenv.parser import parse_stream
@@ -93,3 +94,12 @@ def exit_on_bad_settings(program: str) -> None:
         importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
     except ImproperlyConfigured as error:
         sys.exit(f"{program}: configuration error: {error}")
+
+
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) address, as a link a person follows."""
+    raw = os.environ.get(name, default).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw

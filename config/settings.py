@@ -17,6 +17,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    env_url,
     load_env_file,
     refuse_development_value,
 )
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "assessments.context_processors.caseload_nav",
                 "quality.context_processors.iqa_nav",
                 "notifications.context_processors.unread_count",
+                "config.context_processors.site",
             ],
         },
     },
@@ -190,6 +192,11 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portfolio@localhost")
 # The site's address as people reach it, for absolute links in e-mails sent by the background worker.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Where the source code of the running version is published, linked from every page's footer (the AGPL asks a
+# site to offer its users the source of what it runs). A placeholder until the project's public repository is named:
+# whoever runs a changed version sets it to their own.
+SOURCE_CODE_URL = env_url("SOURCE_CODE_URL", "https://github.com/evidence-portfolio/evidence-portfolio")
 
 # Background tasks (django.tasks), e.g. notification e-mails. "database" (the default) queues them in the
 # database for `manage.py db_worker` (django-tasks-db) to run; "immediate" runs each one at once, inside the

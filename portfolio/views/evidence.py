@@ -149,6 +149,7 @@ def _evidence_page_context(
         "can_change": can_change_evidence(access_of(request), evidence),
         "query": query,
         "results": selectors.picker_results(evidence=evidence, query=query),
+        "picker_limit": selectors.PICKER_LIMIT,
         "submit_form": submit_form or SubmitForm(),
         "file_panel": file_panel(access=access_of(request), evidence=evidence),
     }
@@ -176,6 +177,8 @@ def criterion_picker(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "query": query,
             "results": selectors.picker_results(evidence=evidence, query=query),
+            "picker_limit": selectors.PICKER_LIMIT,
+            "count_out_of_band": True,  # the count goes to the page's status region, which stays
         },
     )
 

@@ -157,13 +157,19 @@ def plan_generate(request: AuthenticatedRequest, centre_pk: int) -> HttpResponse
 
 
 def _plan_page(
-    request: AuthenticatedRequest, plan: SamplingPlan, *, status: int = 200, error: str = ""
+    request: AuthenticatedRequest,
+    plan: SamplingPlan,
+    *,
+    status: int = 200,
+    error: str = "",
+    focus_message: bool = False,
 ) -> HttpResponse:
     manage = can_manage_plan(access_of(request), plan)
     context = {
         **vars(selectors.plan_page(plan=plan)),
         "manage": manage,
         "error": error,
+        "focus_message": focus_message,
         "add_form": AddSampleForm(choices=selectors.sample_choices(plan)) if manage else None,
     }
     template = "quality/plan.html#samples" if request.htmx else "quality/plan.html"
@@ -176,9 +182,15 @@ def plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _plan_page(request, _visible_plan(request, pk))
 
 
-def _after_change(request: AuthenticatedRequest, plan: SamplingPlan, message: str) -> HttpResponse:
+def _after_change(
+    request: AuthenticatedRequest, plan: SamplingPlan, message: str, *, focus_message: bool = False
+) -> HttpResponse:
+    """The samples again for htmx (the message in the page's status region, and focus on it when the control
+    used has gone, as after a removal), otherwise back to the plan."""
     messages.success(request, message)
-    return _plan_page(request, plan) if request.htmx else redirect("quality:plan", plan.pk)
+    if request.htmx:
+        return _plan_page(request, plan, focus_message=focus_message)
+    return redirect("quality:plan", plan.pk)
 
 
 @require_POST
@@ -222,7 +234,7 @@ def sample_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         plan_services.remove_sample(sample=sample, by=request.user)
     except PortfolioError as error:
         return _plan_page(request, sample.plan, status=400, error=str(error))
-    return _after_change(request, sample.plan, "Sample removed.")
+    return _after_change(request, sample.plan, "Sample removed.", focus_message=True)
 
 
 @require_POST

@@ -3,7 +3,7 @@
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import WCAG_AA
+from tests.browser.conftest import PHONE, WCAG_AA, open_menu, page_width
 from tests.conftest import STANDARD_FIXTURE, UNIT_FIXTURE
 from tests.factories import UserFactory
 from units.services import import_specification_files
@@ -17,6 +17,7 @@ def test_learner_opens_the_nos_and_expands_knowledge_to_read_k100(
     page = phone_page
 
     sign_in(page, learner.email)
+    open_menu(page)
     page.get_by_role("link", name="Specifications", exact=True).click()
     page.get_by_role("link", name="SCDLMCB2 · Lead and Manage Provision of Care Services").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -42,6 +43,7 @@ def test_learner_opens_the_nos_and_expands_knowledge_to_read_k100(
 def test_criterion_search_updates_as_the_learner_types(transactional_db, live_server, phone_page, sign_in):
     import_specification_files(paths=[STANDARD_FIXTURE])
     sign_in(phone_page, UserFactory().email)
+    open_menu(phone_page)
     phone_page.get_by_role("link", name="Find a criterion").click()
 
     phone_page.get_by_label("Reference or words from the text").fill("assistive technology")
@@ -74,5 +76,24 @@ def test_catalogue_pages_pass_wcag_aa_checks_and_fit_a_phone(
         page.goto(live_server.url + path)
         result = axe.run(page, options=WCAG_AA)
         assert result.violations_count == 0, f"{path}: {result.generate_report()}"
-        width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert width <= viewport, f"{path} scrolls sideways on a phone ({width}px > {viewport}px)"
+        assert page_width(page) <= PHONE["viewport"]["width"], f"{path} scrolls sideways on a phone"
+
+
+def test_an_outcome_opens_with_the_space_key_and_focus_stays_on_its_button(
+    transactional_db, live_server, desktop_page, sign_in
+):
+    specs = import_specification_files(paths=[UNIT_FIXTURE])
+    page = desktop_page
+    sign_in(page, UserFactory().email)
+    page.goto(f"{live_server.url}/specifications/{specs[0].specification.pk}/")
+    toggle = page.get_by_role("button", name="LO4 Understand the role of relationships in promoting health")
+
+    toggle.focus()
+    page.keyboard.press("Space")  # a real button: Space works as well as Enter
+
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_text("Assess the importance of proactive approaches in supporting")).to_be_visible()
+    expect(toggle).to_be_focused()  # the matching control in the new content, not <body>
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()

@@ -1,10 +1,11 @@
-"""The notifications page on a phone: accessible, and "Mark all read" swaps the list and the menu badge by htmx."""
+"""The notifications page on a phone: accessible, and "Mark all read" swaps the list and the menu's count by htmx,
+moving focus to what it did."""
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from notifications.models import Notification
-from tests.browser.conftest import WCAG_AA
+from tests.browser.conftest import PHONE, WCAG_AA, open_menu, page_width
 from tests.factories import UserFactory
 
 
@@ -18,19 +19,25 @@ def test_mark_all_read_clears_the_badge_in_place_and_the_page_passes_wcag_aa(
     sign_in(page, person.email)
     page.goto(f"{live_server.url}/notifications/")
 
+    menu = page.locator(".site-menu > summary")
+    expect(menu).to_have_accessible_name("Menu 2 unread notifications")  # folded on a phone: the count shows
+    open_menu(page)
     badge = page.locator("#nav-notifications")
     expect(badge).to_have_text("Notifications (2)")
     expect(badge).to_have_accessible_name("Notifications, 2 unread")
     result = Axe().run(page, options=WCAG_AA)
     assert result.violations_count == 0, result.generate_report()
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= viewport, f"the page scrolls sideways on a phone ({width}px > {viewport}px)"
+    assert page_width(page) <= PHONE["viewport"]["width"], "the page scrolls sideways on a phone"
 
     page.evaluate("window.__same_page = true")
-    page.get_by_role("button", name="Mark all read").click()
+    page.get_by_role("button", name="Mark all read").focus()
+    page.keyboard.press("Enter")
 
-    expect(page.get_by_role("status")).to_have_text("Marked 2 notifications read.")
+    message = page.get_by_role("status").locator(".message")
+    expect(message).to_have_text("Marked 2 notifications read.")
+    expect(message).to_be_focused()  # the button is gone: focus goes to what it did, not to <body>
     expect(badge).to_have_text("Notifications")
+    expect(menu).to_have_accessible_name("Menu")
     expect(page.get_by_role("button", name="Mark all read")).to_have_count(0)
     assert page.evaluate("window.__same_page") is True  # swapped by htmx, not a new page
     assert Notification.objects.filter(read_at=None).count() == 0

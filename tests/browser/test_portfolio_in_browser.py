@@ -1,11 +1,13 @@
 """A learner's evidence from start to finish on a phone: create, upload with progress, map, declare, submit."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.models import Evidence
 from tests.conftest import STANDARD_FIXTURE, UNIT_FIXTURE
-from tests.factories import EnrolmentFactory
+from tests.factories import EnrolmentFactory, create_evidence_for
 from units.services import import_specification_files
 
 RECORD_PROGRESS = """
@@ -101,3 +103,28 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
     page.get_by_role("link", name="SCDLMCB2 Lead and Manage").click()
     expect(page.locator("tr", has=page.locator("th", has_text="P6"))).to_contain_text("E1")
     expect(page.locator("tr", has=page.locator("th", has_text="K14"))).to_contain_text("E1")
+
+
+def test_the_picker_count_and_the_mapping_message_are_said_by_live_regions_that_stay_in_the_page(
+    enrolment, live_server, desktop_page, sign_in
+):
+    evidence = create_evidence_for(enrolment, title="Reflective account")
+    page = desktop_page
+    sign_in(page, enrolment.learner.email)
+    page.goto(f"{live_server.url}/evidence/{evidence.pk}/")
+    page.evaluate(
+        "window.__regions = ['picker-status', 'mapping-status'].map((id) => document.getElementById(id))"
+    )
+    search = page.get_by_label("Find by reference or words")
+
+    search.fill("assistive technology")
+    expect(page.locator("#picker-status")).to_have_text("1 criterion matches “assistive technology”.")
+    search.fill("relationships")
+    expect(page.locator("#picker-status")).to_have_text(re.compile(r"^\d+ criteria match “relationships”\.$"))
+    assert page.evaluate("document.getElementById('picker-status') === window.__regions[0]")  # not replaced
+
+    page.get_by_role("button", name="Map to L/652/0848 4.1").click()
+    expect(page.locator("#mapping-status")).to_have_text("E1 mapped to L/652/0848 4.1.")
+    assert page.evaluate("document.getElementById('mapping-status') === window.__regions[1]")
+    for region in ("#picker-status", "#mapping-status"):
+        expect(page.locator(region)).to_have_attribute("role", "status")

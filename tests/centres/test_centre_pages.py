@@ -275,7 +275,7 @@ def test_people_list_shows_several_roles_of_one_person_in_role_order(client, wor
     Membership.objects.create(centre=world.centre, user=world.people["assessor"], role=Role.ADMIN)
     sign_in(client, world, "centre admin")
     page = client.get(reverse("centres:people", args=[world.centre.pk])).content.decode()
-    assert "<td>Assessor, Internal verifier, Centre administrator</td>" in page
+    assert '<td data-label="Roles">Assessor, Internal verifier, Centre administrator</td>' in page
 
 
 def test_people_search_matches_name_or_email(client, world):
@@ -333,11 +333,11 @@ def test_enrolment_list_shows_people_specifications_and_status(client, world):
     page = client.get(reverse("centres:enrolments", args=[world.centre.pk])).content.decode()
     enrolment = world.enrolment
     for text in (
-        f"<td>{enrolment.learner.full_name}</td>",
+        f'<th scope="row">{enrolment.learner.full_name}</th>',
         '<abbr title="Test unit T/000/0001">T/000/0001</abbr> v1',
-        f"<td>{enrolment.assessor.full_name}</td>",
-        f"<td>{enrolment.internal_verifier.full_name}</td>",
-        "<td>01/09/2026</td>",
+        f'<td data-label="Assessor">{enrolment.assessor.full_name}</td>',
+        f'<td data-label="Internal verifier">{enrolment.internal_verifier.full_name}</td>',
+        '<td data-label="Start">01/09/2026</td>',
         '<span class="badge status-active">Active</span>',
     ):
         assert text.replace("'", "&#x27;") in page

@@ -133,7 +133,10 @@ def test_history_shows_each_change_newest_first_with_who_and_the_chain_position(
     assert page.count(f"· {learner}") == 3
     newest = AuditEntry.objects.get(sequence=3)
     assert f'entry 3, check code <code title="{newest.entry_hash}">{newest.entry_hash[:12]}…</code>' in page
-    assert '<th scope="row">Title</th><td>Care review</td><td>Care review with the family</td>' in page
+    assert (
+        '<th scope="row">Title</th><td data-label="Before">Care review</td>'
+        '<td data-label="After">Care review with the family</td>' in page
+    )
     assert page.count("<summary>Before and after</summary>") == 1
     assert page.count("<summary>Details</summary>") == 2  # the creation and the mapping: after only
     assert '<th scope="row">Range item</th><td>a</td>' in page

@@ -124,7 +124,7 @@ def test_mapping_added_with_htmx_redraws_the_mapping_panel(learner_client, enrol
         **HTMX,
     )
     page = response.content.decode()
-    assert page.lstrip().startswith('<section id="mappings"')
+    assert page.lstrip().startswith('<div id="mappings"')
     assert "E1 mapped to SCDLMCB2 P6." in page
     assert "Ensure that workers work with individuals to establish their history" in page
     assert EvidenceMapping.objects.filter(evidence=evidence).count() == 1
