@@ -19,10 +19,11 @@ from tests.factories import (
 from tests.factories.portfolio import lines_of
 from units.services import import_specification_files
 
-# The contrast ratio of a CSS colour against white, as WCAG defines it.
+# The contrast ratio of a CSS colour (rgb or rgba, seen over white) against white, as WCAG defines it.
 CONTRAST_ON_WHITE = """(colour) => {
-  const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number).map((c) => {
-    c /= 255;
+  const [red, green, blue, alpha = 1] = colour.match(/[\\d.]+/g).map(Number);
+  const [r, g, b] = [red, green, blue].map((c) => {
+    c = (alpha * c + (1 - alpha) * 255) / 255;
     return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   });
   return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
@@ -89,8 +90,7 @@ def test_on_a_phone_the_edit_and_change_actions_of_a_table_are_on_screen(
     ):
         page.goto(live_server.url + url)
         link = page.get_by_role("link", name=action).first
-        link.scroll_into_view_if_needed()
-        box = link.bounding_box()
+        box = link.bounding_box()  # where it is drawn, without scrolling anything sideways to it
         assert box is not None
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= PHONE["viewport"]["width"], f"{action} is off-screen on {url}"

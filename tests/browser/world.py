@@ -1,7 +1,8 @@
 """One centre in the middle of a year, built once for the every-page sweep: people in every role, a learner's
-portfolio at every stage (draft, submitted, accepted, observed), a second learner signed off with a summative
-sample agreed, a sampling plan with decided and undecided samples and an open action, notifications, exports
-and an EQA's page-view log. Names are fixed, so the sweep can expect each page's title."""
+portfolio at every stage (a draft; submitted; accepted then reopened by the IV; an accepted observation), a second
+learner signed off with a summative sample agreed, a sampling plan with a disagreement, an open action and an
+undecided sample, notifications, exports and an EQA's page-view log. Names are fixed, so the sweep can expect
+each page's title."""
 
 import datetime
 import io
@@ -14,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from assessments.services.observations import record_observation
 from centres.models import Enrolment, EQAGrant, Membership
 from centres.services.enrolments import enrol
 from centres.services.people import register_person
@@ -105,16 +107,17 @@ def build_world() -> World:
 
 
 def _portfolio(enrolment: Enrolment, unit, standard) -> dict[str, int | str]:
-    """E1 accepted with a PDF, E2 submitted with a photo, E3 a draft, E4 the assessor's observation."""
+    """E1 accepted with a PDF (the IV's disagreement reopens it later), E2 submitted with a photo, E3 a draft,
+    E4 the assessor's observation, accepted."""
     unit_lines, standard_lines = lines_of(unit), lines_of(standard)
-    accepted = documented_evidence(
+    reopened = documented_evidence(
         enrolment,
         unit_lines[:3],
         title="Reflective account of a review",
         name="reflective-account.pdf",
         content=PDF,
     )
-    judged_met_and_accepted(accepted)
+    judged_met_and_accepted(reopened)
     submitted = documented_evidence(
         enrolment, unit_lines[3:5], title="Anonymised care plan", name="care-plan.png", content=PNG
     )
@@ -128,12 +131,22 @@ def _portfolio(enrolment: Enrolment, unit, standard) -> dict[str, int | str]:
     )
     for criterion, range_item in standard_lines[5:7]:
         add_mapping(user=enrolment.learner, evidence=draft, criterion=criterion, range_item=range_item)
+    observation = record_observation(
+        assessor=enrolment.assessor,
+        enrolment=enrolment,
+        date="2026-10-20",
+        setting="Riverside supported living service",
+        observed="Led the morning handover and a review with an individual and their family.",
+        title="Observation of leading a care review",
+        targets=unit_lines[5:9],
+    )
     return {
-        "accepted": accepted.pk,
+        "reopened": reopened.pk,
+        "observation": observation.pk,
         "submitted": submitted.pk,
         "draft": draft.pk,
         "mapping": submitted.mappings.order_by("pk")[0].pk,
-        "file": accepted.files.get().pk,
+        "file": reopened.files.get().pk,
     }
 
 
