@@ -1,10 +1,10 @@
 """Every HTML page, for every role that may open it, on a phone (390x844) and a desktop: no server error, exactly
 one <main>, nothing wider than the screen (neither the page nor a box inside it scrolls sideways), no axe
-violation of WCAG 2.2 A/AA, and the page's own title.
+violation of WCAG 2.2 A/AA, the page's own title, and nothing refused by the Content-Security-Policy.
 
 Every URL pattern of the site (the Django admin aside) must be listed here, or `test_every_url_pattern_has_a_case`
 fails:
-- a page people open: one line in PAGES, `Page(url name, world ids of its arguments, roles, title)`, e.g.
+- a page people open: one line in PAGES, `HtmlPage(url name, world ids of its arguments, roles, title)`, e.g.
       HtmlPage("records:export", "learner_export", "learner assessor", "Export #{learner_export}"),
   where the ids name entries of `World.ids` (tests/browser/world.py: add what the page needs there) and the title
   is the <title> before " · Evidence portfolio" ({id} is replaced by that id); the same URL name may have several
@@ -12,9 +12,10 @@ fails:
 - anything else (a form's POST target, a file, a PDF, a redirect): one line in NOT_PAGES with the reason, which
   `test_what_is_not_a_page_does_not_answer_get_with_html` checks.
 
-The world is built once for the module, one browser context per role and viewport signs in once, and each case
-is a test of its own, so a failure names the page, the role and the viewport (and leaves a screenshot under
-var/browser-screenshots/).
+Roles are learner, assessor, iv, admin, eqa, anonymous and "second-step" (the assessor after the password, before
+the second factor). The world is built once for the module, one browser context per role and viewport signs in
+once, and each case is a test of its own, so a failure names the page, the role and the viewport (and leaves a
+screenshot under var/browser-screenshots/).
 """
 
 import re
@@ -32,6 +33,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
+from accounts.models import User
+from centres.access import Access
+from signin.policy import second_factor_required
 from tests.browser.conftest import (
     KEEP_ALL_SCREENSHOTS,
     PHONE,
@@ -42,6 +46,7 @@ from tests.browser.conftest import (
 )
 from tests.browser.world import CENTRE, EQA, INVITEE, LEARNER, SIGNED_LEARNER, World, build_world
 from tests.factories import DEFAULT_PASSWORD
+from tests.factories.accounts import authenticator_for, recovery_code_for
 
 STAFF = "learner assessor iv admin eqa"  # everyone around a portfolio
 SIGNED_IN = STAFF
@@ -64,6 +69,9 @@ PAGES = [
     HtmlPage("password_reset_complete", "", "anonymous", "Password saved"),
     HtmlPage("password_change", "", SIGNED_IN, "Change your password"),
     HtmlPage("password_change_done", "", SIGNED_IN, "Password changed"),
+    HtmlPage("signin:second_factor", "", "second-step", "Second step of signing in"),
+    HtmlPage("signin:set_up", "", SIGNED_IN, "Set up an authenticator app"),
+    HtmlPage("signin:account", "", SIGNED_IN, "Your account"),
     HtmlPage("assessments:home", "", SIGNED_IN, "Home"),
     HtmlPage("assessments:enrolment_detail", "enrolment", STAFF, LEARNER),
     HtmlPage("assessments:criterion_matrix", "enrolment unit", STAFF, f"L/652/0848 – {LEARNER}"),
@@ -118,6 +126,8 @@ class NotPage:
 
 NOT_PAGES = [
     NotPage("logout", "", "learner", "POST only: signing out"),
+    NotPage("health", "", "anonymous", "JSON for a monitor (tests/config)"),
+    NotPage("signin:recovery_codes", "", "learner", "POST only: a new set of recovery codes, shown once"),
     NotPage("assessments:mapping_add", "submitted", "assessor", "POST only"),
     NotPage("assessments:mapping_remove", "mapping", "assessor", "POST only"),
     NotPage("assessments:sign", "enrolment unit", "learner", "POST only"),
@@ -241,21 +251,36 @@ def media(settings):
 
 
 def context_for(site: Site, browser: Browser, role: str, viewport: str) -> BrowserContext:
-    """One context per role and viewport, signed in once through the real form."""
+    """One context per role and viewport, signed in once through the real forms: the password, then, for a role
+    that needs a second factor, a recovery code; "second-step" is the assessor between the two."""
     key = (role, viewport)
     if key not in site.contexts:
         context = browser.new_context(**VIEWPORTS[viewport])
         context.set_default_timeout(10_000)
         if role != "anonymous":
-            page = context.new_page()
-            page.goto(f"{site.url}/accounts/login/")
-            page.get_by_label("E-mail address").fill(site.world.emails[role])
-            page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.locator(SIGN_OUT).wait_for(state="attached")
-            page.close()
+            _sign_in(context.new_page(), site, role)
         site.contexts[key] = context
     return site.contexts[key]
+
+
+def _sign_in(page: Page, site: Site, role: str) -> None:
+    person = User.objects.get(email=site.world.emails[role.replace("second-step", "assessor")])
+    needs_second_factor = second_factor_required(Access(person))
+    if needs_second_factor:
+        authenticator_for(person)
+    page.goto(f"{site.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(person.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if needs_second_factor:
+        page.get_by_role("heading", name="Second step of signing in").wait_for()
+        if role == "second-step":
+            page.close()
+            return
+        page.get_by_label("Code").fill(recovery_code_for(person))
+        page.get_by_role("button", name="Continue").click()
+    page.locator(SIGN_OUT).wait_for(state="attached")
+    page.close()
 
 
 CASES = [
@@ -284,6 +309,13 @@ def test_page(
 ):
     page = context_for(site, browser, role, viewport).new_page()
     held_pages.append(page)
+    refused_by_csp: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused_by_csp.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     response = page.goto(site.url + site.path(case.name, case.args, case.query))
     assert response is not None
     assert response.status < 500, f"a server error: {response.status}"
@@ -295,6 +327,7 @@ def test_page(
     assert result.violations_count == 0, result.generate_report()
     expected = re.sub(r"\{(\w+)\}", lambda match: str(site.world.ids[match.group(1)]), case.title)
     assert page.title() == expected + TITLE_SUFFIX
+    assert refused_by_csp == [], "the Content-Security-Policy refused something the page uses"
     if KEEP_ALL_SCREENSHOTS:
         screenshot_folder(request.node).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=screenshot_folder(request.node) / "page.png", full_page=True)

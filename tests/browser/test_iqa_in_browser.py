@@ -35,7 +35,7 @@ def open_sample(page: Page, live_server, sample) -> None:
 
 
 def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion(
-    transactional_db, live_server, desktop_page, sign_in
+    transactional_db, live_server, desktop_page, sign_in, see
 ):
     (outcome,) = import_specification_files(paths=[UNIT_FIXTURE])
     unit = outcome.specification
@@ -66,12 +66,21 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
     due = timezone.localdate() + datetime.timedelta(days=7)
     page.get_by_label("Action 1 due on").fill(due.isoformat())
     page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_text("Decision recorded: you disagree")).to_be_visible()
+    interim_heading = f"Interim sample: {enrolment.learner.full_name}, {unit.code}"
+    interim_path = reverse("quality:sample_detail", args=[interim.pk])
+    see(
+        page,
+        "disagreed",
+        path=interim_path,
+        heading=interim_heading,
+        message="Decision recorded: you disagree",
+    )
 
     sign_in(page, assessor.email)
     page.goto(live_server.url + reverse("quality:my_iqa"))
     expect(page.get_by_text("Discuss 2.1 with the learner and judge again.")).to_be_visible()
     expect(page.get_by_text("E2 does not show relationships outside the home.")).to_be_visible()
+    see(page, "the assessor's actions", heading="Feedback and actions")
     page.get_by_role("link", name="E2 Reflective account: relationships").click()
     fieldset = page.locator("fieldset.judgement", has_text="L/652/0848 2.1")
     fieldset.get_by_label("Met", exact=True).check()
@@ -80,12 +89,12 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
     page.goto(live_server.url + reverse("quality:my_iqa"))
     page.get_by_label("Your response").fill("Discussed with the learner; E2 now shows 2.1 and is accepted.")
     page.get_by_role("button", name="Respond").click()
-    expect(page.get_by_text("Response sent to the internal verifier.")).to_be_visible()
+    see(page, "responded", heading="Feedback and actions", message="Response sent to the internal verifier.")
 
     sign_in(page, iv.email)
     open_sample(page, live_server, interim)
     page.get_by_role("button", name="Close action").click()
-    expect(page.get_by_text("Action closed.")).to_be_visible()
+    see(page, "action closed", path=interim_path, heading=interim_heading, message="Action closed.")
     expect(page.locator(".iqa-action")).to_contain_text("Closed")
 
     for person in (enrolment.learner, assessor):
@@ -98,13 +107,13 @@ def test_iv_disagrees_assessor_rejudges_and_responds_then_iv_confirms_completion
         page.get_by_label(box).check()
     page.get_by_label("Feedback to the assessor").fill("Sound decisions after the action.")
     page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_text("Decision recorded: you agree with the assessor.")).to_be_visible()
+    see(page, "agreed", message="Decision recorded: you agree with the assessor.")
     page.get_by_label("Your password, to sign the admin check").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign the admin check").click()
-    expect(page.get_by_text("Signed: Internal verifier: admin check")).to_be_visible()
+    see(page, "admin check signed", message="Signed: Internal verifier: admin check")
     page.get_by_label("Your password, to confirm unit completion").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Confirm unit completion").click()
-    expect(page.get_by_text("Signed: Internal verifier: unit completion confirmed")).to_be_visible()
+    see(page, "completion confirmed", message="Signed: Internal verifier: unit completion confirmed")
 
     page.goto(live_server.url + reverse("assessments:criterion_matrix", args=[enrolment.pk, unit.pk]))
     completion = page.locator("#sign-off div", has_text="Unit completion confirmed")

@@ -43,11 +43,13 @@ def map_to(page: Page, query: str, button: str) -> None:
     search.fill(query)
     search.press("Enter")  # results come by htmx, or by the plain GET form if the panel was still settling
     page.get_by_role("button", name=button).click()
-    expect(page.locator("#mappings .mappings")).to_contain_text(button.removeprefix("Map to "))
+    label = button.removeprefix("Map to ")
+    expect(page.locator("#mapping-status")).to_have_text(f"E1 mapped to {label}.")
+    expect(page.locator("#mappings .mappings")).to_contain_text(label)
 
 
 def test_learner_uploads_maps_declares_and_submits_on_a_phone(
-    enrolment, live_server, phone_page, sign_in, tmp_path
+    enrolment, live_server, phone_page, sign_in, see, tmp_path
 ):
     page = phone_page
     page.add_init_script(RECORD_PROGRESS)
@@ -64,7 +66,14 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
     page.get_by_label("Assessment method").select_option(label="RA: Reflective account")
     page.get_by_label("Account").fill("I led the review with the individual and their family.")
     page.get_by_role("button", name="Create evidence").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("E1 Reflective account")
+    created = Evidence.objects.get()
+    see(
+        page,
+        "created",
+        path=f"/evidence/{created.pk}/",
+        heading="E1 Reflective account: leading a strengths-based review",
+        message="E1 created.",
+    )
 
     page.get_by_label("Add files").set_input_files([report, photo])
     throttle(page, bytes_per_second=4_000_000)  # as on a phone network, so progress shows between 0 and 100
@@ -81,6 +90,7 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
     throttle(page, bytes_per_second=-1)
     expect(page.locator(".file-list")).to_contain_text("reflective-account.pdf")
     expect(page.locator(".file-list")).to_contain_text("care-plan.png")
+    see(page, "uploaded", path=f"/evidence/{created.pk}/")
 
     map_to(page, "1.1", "Map to L/652/0848 1.1 a)")
     map_to(page, "P6", "Map to SCDLMCB2 P6")
@@ -88,7 +98,7 @@ def test_learner_uploads_maps_declares_and_submits_on_a_phone(
 
     page.get_by_label("This is my own work").check()
     page.get_by_role("button", name="Submit to assessor").click()
-    expect(page.get_by_text("E1 submitted to your assessor.")).to_be_visible()
+    see(page, "submitted", path=f"/evidence/{created.pk}/", message="E1 submitted to your assessor.")
 
     evidence = Evidence.objects.get()
     assert evidence.status == Evidence.Status.SUBMITTED
