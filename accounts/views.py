@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from accounts.forms import PasswordResetForm
+
 
 def reset_link_lifetime() -> str:
     """How long a password-reset link works, in words ("3 days"): PASSWORD_RESET_TIMEOUT."""
@@ -17,7 +19,9 @@ def reset_link_lifetime() -> str:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's, with the e-mail saying how long its link works."""
+    """Django's, with the e-mail saying how long its link works, its lines (the link) arriving whole."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         self.extra_email_context = {"link_lifetime": reset_link_lifetime()}

@@ -41,8 +41,13 @@ def test_assessor_refers_back_then_accepts_and_both_sign_the_complete_unit(
     judge(page, "2.2", "Not yet met", "Say how your service supports relationships outside the home.")
     page.get_by_label("Feedback to the learner").fill("Nearly there: see 2.2.")
     page.get_by_role("button", name="Refer back").click()
-    # what the assessor sees next (the caseload, one <main>) is #12 defect 1, guarded in test_keyboard_in_browser
-    expect(page.get_by_text("E1 referred back; the learner is told.")).to_be_visible()
+    see(
+        page,
+        "referred back",
+        path="/caseload/",
+        heading="Your caseload",
+        message="E1 referred back; the learner is told.",
+    )
 
     sign_in(page, enrolment.learner.email)
     page.goto(f"{live_server.url}/evidence/{evidence.pk}/")
@@ -66,8 +71,13 @@ def test_assessor_refers_back_then_accepts_and_both_sign_the_complete_unit(
     judge(page, "2.1", "Met")
     judge(page, "2.2", "Met")
     page.get_by_role("button", name="Accept").click()
-    # the caseload it should land on (#12 defect 1) is guarded in test_keyboard_in_browser
-    expect(page.get_by_text("E1 accepted; the learner is told.")).to_be_visible()
+    see(
+        page,
+        "accepted",
+        path="/caseload/",
+        heading="Your caseload",
+        message="E1 accepted; the learner is told.",
+    )
 
     record_observation(  # the remaining criteria, met by an observation (seeded)
         assessor=enrolment.assessor,

@@ -128,10 +128,6 @@ def test_an_assessor_judges_refers_without_feedback_and_saves_with_the_keyboard(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#12 defect 1 (branch flows-a): Accept answers 302 and htmx draws the caseload inside the review page",
-)
 def test_an_assessor_accepts_with_the_keyboard_and_lands_on_the_caseload(
     submitted, live_server, desktop_page, sign_in, see
 ):

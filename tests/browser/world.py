@@ -39,7 +39,7 @@ from tests.factories.notifications import NotificationFactory
 from tests.factories.records import ExportFactory
 from tests.quality.test_iqa_samples import decide, make_sample, signed_unit
 from tests.records.conftest import documented_evidence, judged_met_and_accepted
-from tests.samples import PDF, PNG
+from tests.samples import HEIC, PDF, PNG
 from units.services import import_specification_files
 
 Role = Membership.Role
@@ -127,7 +127,10 @@ def _portfolio(enrolment: Enrolment, unit, standard) -> dict[str, int | str]:
     files.add_files(
         user=enrolment.learner,
         evidence=draft,
-        uploads=[check_file(io.BytesIO(PDF), name="discussion-notes.pdf")],
+        uploads=[
+            check_file(io.BytesIO(PDF), name="discussion-notes.pdf"),
+            check_file(io.BytesIO(HEIC), name="whiteboard.heic"),
+        ],
     )
     for criterion, range_item in standard_lines[5:7]:
         add_mapping(user=enrolment.learner, evidence=draft, criterion=criterion, range_item=range_item)
@@ -147,6 +150,7 @@ def _portfolio(enrolment: Enrolment, unit, standard) -> dict[str, int | str]:
         "draft": draft.pk,
         "mapping": submitted.mappings.order_by("pk")[0].pk,
         "file": reopened.files.get().pk,
+        "photo": draft.files.get(original_name="whiteboard.heic").pk,
     }
 
 
