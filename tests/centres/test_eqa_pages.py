@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import AuditEntry
 from centres.models import EQAGrant, EQAPageView, Membership
@@ -135,7 +136,7 @@ def test_the_grants_page_shows_each_grant_with_its_scope_period_and_state(client
     client.force_login(admin)
     page = client.get(reverse("centres:eqa_grants", args=[enrolment.centre.pk])).content.decode()
     assert "The whole centre" in page
-    assert f"<li>{enrolment.learner.full_name}</li>" in page
+    assert f"<li>{escape(enrolment.learner.full_name)}</li>" in page
     assert f"{days(-30):%d/%m/%Y} to {days(30):%d/%m/%Y}" in page
     assert (page.count(">In force</span>"), page.count(">Ended</span>")) == (1, 1)
     assert page.count("End access<span") == 1
@@ -209,7 +210,7 @@ def test_admin_ends_an_access_and_the_eqa_reads_nothing_after(client, enrolment,
     response = client.post(reverse("centres:eqa_revoke", args=[enrolment.centre.pk, grant.pk]), follow=True)
     grant.refresh_from_db()
     assert grant.ends_on == days(-1)
-    assert f"The access of {people['eqa']} has ended." in response.content.decode()
+    assert f"The access of {escape(people['eqa'])} has ended." in response.content.decode()
     client.force_login(people["eqa"])
     assert client.get(reverse("assessments:enrolment_detail", args=[enrolment.pk])).status_code == 404
 
@@ -237,7 +238,7 @@ def test_the_log_lists_the_pages_opened_newest_first_a_page_at_a_time(client, en
 def test_an_empty_log_says_so(client, enrolment, people, grant):
     client.force_login(people["centre admin"])
     page = client.get(reverse("centres:eqa_log", args=[enrolment.centre.pk, grant.pk])).content.decode()
-    assert f"{people['eqa'].full_name} has not opened any page under this access." in page
+    assert f"{escape(people['eqa'].full_name)} has not opened any page under this access." in page
 
 
 def test_the_admins_own_visits_to_the_log_are_not_logged(client, enrolment, people, grant):

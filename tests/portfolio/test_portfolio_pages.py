@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from portfolio.models import Evidence, EvidenceMapping
 from portfolio.services.evidence import submit_evidence
@@ -157,7 +158,7 @@ def test_learner_declares_and_submits(learner_client, enrolment, standard):
     )
     page = response.content.decode()
     assert "E1 submitted to your assessor." in page
-    assert f"Declared as their own work by {enrolment.learner.full_name}" in page
+    assert f"Declared as their own work by {escape(enrolment.learner.full_name)}" in page
 
 
 def test_submitting_twice_says_it_was_already_submitted(learner_client, enrolment, standard):

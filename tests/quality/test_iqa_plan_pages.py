@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments.services.observations import record_observation
 from centres.models import Membership
@@ -202,7 +203,7 @@ def test_the_strategy_form_names_the_bad_percentage_and_the_unrated_assessor(cli
     page = response.content.decode()
     assert response.status_code == 400
     assert "Interim share (%): Ensure this value is less than or equal to 100." in page
-    assert f"No rating for {enrolment.assessor.full_name}: choose high, medium or low." in page
+    assert f"No rating for {escape(enrolment.assessor.full_name)}: choose high, medium or low." in page
 
 
 def test_the_iv_generates_a_plan_and_sees_its_samples_and_coverage(client, enrolment):
