@@ -1,17 +1,16 @@
 """The everyday flows as people meet them, on a phone and a desktop: what the person sees after each step (URL,
-heading, messages, focus), not only what was saved. Screenshots go to var/screenshots/ for a person to look at."""
+heading, messages, focus), not only what was saved. Screenshots: the `see` fixture (tests/browser/conftest.py)."""
 
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from PIL import Image
 from pillow_heif import register_heif_opener
 from playwright.sync_api import Page, expect
 
 from portfolio.services import files
 from portfolio.uploads import check_file
+from tests.browser.conftest import page_width
 from tests.conftest import UNIT_FIXTURE
 from tests.factories import EnrolmentFactory, create_evidence_for, submitted_evidence
 from tests.samples import EXE
@@ -19,20 +18,13 @@ from units.models import Criterion
 from units.services import import_specification_files
 
 register_heif_opener()
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 VIEWPORTS = ["phone_page", "desktop_page"]
-
-
-def shot(page: Page, name: str) -> None:
-    """A full-page screenshot, named for the step and the viewport, to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    page.screenshot(path=SHOTS / f"{name}-{'phone' if width < 600 else 'desktop'}.png", full_page=True)
 
 
 def one_main_and_no_sideways_scroll(page: Page) -> None:
     assert page.locator("main").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.viewport_size is not None
+    assert page_width(page) <= page.viewport_size["width"]
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def page(request) -> Page:
 
 
 def test_the_assessor_saves_feedback_then_accepts_and_lands_on_the_caseload(
-    enrolment, unit, live_server, page, sign_in
+    enrolment, unit, live_server, page, sign_in, see
 ):
     targets = [(Criterion.objects.get(specification=unit, ref=ref), None) for ref in ("2.1", "2.2")]
     evidence = submitted_evidence(enrolment, targets, title="Reflective account of partnership working")
@@ -68,7 +60,7 @@ def test_the_assessor_saves_feedback_then_accepts_and_lands_on_the_caseload(
     expect(page.get_by_role("status")).to_contain_text("Judgements on E1 saved.")
     expect(page.get_by_label("Feedback to the learner")).to_have_value("Well done.")
     one_main_and_no_sideways_scroll(page)
-    shot(page, "review-saved")
+    see(page, "review-saved")
 
     page.get_by_role("button", name="Accept").click()
 
@@ -76,13 +68,13 @@ def test_the_assessor_saves_feedback_then_accepts_and_lands_on_the_caseload(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your caseload")
     expect(page.get_by_text("E1 accepted; the learner is told.")).to_be_visible()
     one_main_and_no_sideways_scroll(page)
-    shot(page, "caseload-after-accept")
+    see(page, "caseload-after-accept")
 
     page.goto(f"{live_server.url}/evidence/{evidence.pk}/review/")
     expect(page.get_by_role("heading", name="Judgements")).to_be_visible()
     expect(page.get_by_text("E1 is accepted: there is nothing to judge.")).to_be_visible()
     expect(page.get_by_role("button", name="Accept")).to_have_count(0)
-    shot(page, "review-of-accepted-evidence")
+    see(page, "review-of-accepted-evidence")
 
     sign_in(page, enrolment.learner.email)
     page.goto(f"{live_server.url}/evidence/{evidence.pk}/")
@@ -92,7 +84,7 @@ def test_the_assessor_saves_feedback_then_accepts_and_lands_on_the_caseload(
 
 
 def test_add_evidence_shows_every_error_at_once_and_focus_starts_at_the_summary(
-    enrolment, live_server, page, sign_in
+    enrolment, live_server, page, sign_in, see
 ):
     sign_in(page, enrolment.learner.email)
     page.goto(f"{live_server.url}/enrolments/{enrolment.pk}/evidence/new/")
@@ -113,7 +105,7 @@ def test_add_evidence_shows_every_error_at_once_and_focus_starts_at_the_summary(
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page.get_by_label("Witness's name")).to_have_attribute("aria-invalid", "true")
     one_main_and_no_sideways_scroll(page)
-    shot(page, "add-evidence-errors")
+    see(page, "add-evidence-errors")
 
     summary.get_by_role(
         "link", name="Witness's job role: Witness testimony needs the witness's job role."
@@ -122,7 +114,7 @@ def test_add_evidence_shows_every_error_at_once_and_focus_starts_at_the_summary(
 
 
 def test_the_declaration_left_unticked_gives_the_apps_message_on_the_field(
-    enrolment, unit, live_server, page, sign_in
+    enrolment, unit, live_server, page, sign_in, see
 ):
     evidence = create_evidence_for(enrolment)
     sign_in(page, enrolment.learner.email)
@@ -134,10 +126,10 @@ def test_the_declaration_left_unticked_gives_the_apps_message_on_the_field(
     expect(page.locator("#id_declaration_error")).to_have_text(
         "Confirm that this is your own work before submitting."
     )
-    shot(page, "declaration-error")
+    see(page, "declaration-error")
 
 
-def test_a_heic_photo_shows_on_the_review_screen(enrolment, live_server, page, sign_in):
+def test_a_heic_photo_shows_on_the_review_screen(enrolment, live_server, page, sign_in, see):
     photo = io.BytesIO()
     Image.new("RGB", (1200, 900), (40, 120, 200)).save(photo, format="HEIF", quality=60)
     evidence = create_evidence_for(enrolment, title="Photo of the team's planning board")
@@ -153,10 +145,10 @@ def test_a_heic_photo_shows_on_the_review_screen(enrolment, live_server, page, s
     expect(image).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     expect(page.locator("figcaption")).to_contain_text("HEIC photo, shown as a smaller copy")
-    shot(page, "review-heic-preview")
+    see(page, "review-heic-preview")
 
 
-def test_a_refused_upload_does_not_look_finished(enrolment, live_server, page, sign_in):
+def test_a_refused_upload_does_not_look_finished(enrolment, live_server, page, sign_in, see):
     evidence = create_evidence_for(enrolment)
     sign_in(page, enrolment.learner.email)
     page.goto(f"{live_server.url}/evidence/{evidence.pk}/")
@@ -169,10 +161,12 @@ def test_a_refused_upload_does_not_look_finished(enrolment, live_server, page, s
     expect(uploads.get_by_role("status")).to_contain_text("“notes.pdf” was not uploaded")
     expect(uploads).to_contain_text("Not added")
     expect(uploads.get_by_role("progressbar")).to_have_count(0)
-    shot(page, "refused-upload")
+    see(page, "refused-upload")
 
 
-def test_the_observation_form_offers_checkboxes_grouped_by_outcome(enrolment, live_server, page, sign_in):
+def test_the_observation_form_offers_checkboxes_grouped_by_outcome(
+    enrolment, live_server, page, sign_in, see
+):
     sign_in(page, enrolment.assessor.email)
     page.goto(f"{live_server.url}/enrolments/{enrolment.pk}/observations/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a direct observation")
@@ -185,4 +179,4 @@ def test_the_observation_form_offers_checkboxes_grouped_by_outcome(enrolment, li
     expect(page.locator("#error-summary")).to_be_focused()
     expect(page.get_by_role("checkbox", name="3.1 Develop and implement a plan")).to_be_checked()
     one_main_and_no_sideways_scroll(page)
-    shot(page, "observation-form-errors")
+    see(page, "observation-form-errors")

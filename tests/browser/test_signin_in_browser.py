@@ -11,8 +11,6 @@ from tests.browser.conftest import SIGN_OUT, WCAG_AA
 from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory
 from tests.factories.accounts import code_now
 
-SHOTS = "test-results/screenshots"
-
 
 def watch_csp(page: Page) -> list[str]:
     violations: list[str] = []
@@ -40,7 +38,7 @@ def sign_in_with_password(page: Page, url: str, email: str) -> None:
 
 @pytest.mark.parametrize("viewport", ["phone_page", "desktop_page"])
 def test_an_assessor_sets_up_an_authenticator_and_signs_in_with_its_code(
-    transactional_db, live_server, request, viewport
+    transactional_db, live_server, request, viewport, see
 ):
     page = request.getfixturevalue(viewport)
     violations = watch_csp(page)
@@ -53,7 +51,7 @@ def test_an_assessor_sets_up_an_authenticator_and_signs_in_with_its_code(
     expect(qr).to_be_visible()
     assert qr.evaluate("image => image.complete && image.naturalWidth > 0"), "the QR code did not load"
     passes_wcag_aa(page)
-    page.screenshot(path=f"{SHOTS}/signin-set-up-{viewport}.png", full_page=True)
+    see(page, "set up an authenticator")
     device = TOTPDevice.objects.get(user=assessor, confirmed=False)
     page.get_by_label("Code from the app").fill(code_now(device))
     page.get_by_role("button", name="Confirm").click()
@@ -71,7 +69,7 @@ def test_an_assessor_sets_up_an_authenticator_and_signs_in_with_its_code(
     expect(page).to_have_title("Error: Second step of signing in · Evidence portfolio")
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
     passes_wcag_aa(page)
-    page.screenshot(path=f"{SHOTS}/signin-second-step-{viewport}.png", full_page=True)
+    see(page, "a wrong code at the second step")
     page.wait_for_timeout(1100)  # django-otp makes the next try after a wrong code wait a second
     # the code of the next 30-second step: the one typed while setting up cannot be used twice
     page.get_by_label("Code").fill(code_now(device, steps_ahead=1))
