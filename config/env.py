@@ -4,6 +4,7 @@ Every variable read here is listed in the README; a malformed value stops start-
 """
 
 import importlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -85,6 +86,28 @@ def refuse_development_value(name: str, value: str, *, debug: bool) -> None:
         raise ImproperlyConfigured(
             f"{name} is a development value (made by bin/start for this checkout): with DEBUG off, set a "
             f"secret of your own (see README, Production)"
+        )
+
+
+def refuse_development_keys(name: str, path: Path, *, debug: bool) -> None:
+    """Stop start-up when a production configuration (DEBUG off) publishes a development signing key.
+
+    Development keys (made by bin/start, or on demand in a DEBUG checkout) sit in a directory a developer may
+    copy anywhere: a record signed by one proves nothing, so a public site must never sign or verify with one.
+    """
+    if debug or not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = data["keys"]
+        development = [str(key["key_id"]) for key in keys if key.get("development")]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise ImproperlyConfigured(f"{name} ({path}) is not a key set (see README, Verification)") from None
+    if development:
+        raise ImproperlyConfigured(
+            f"{name} ({path}) holds development signing keys ({', '.join(development)}), made by bin/start for "
+            f"a checkout: with DEBUG off, point SIGNING_KEY_DIR at a directory of your own and run "
+            f"`python manage.py create_signing_key --all` (see README, Verification)"
         )
 
 

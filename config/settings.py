@@ -19,6 +19,7 @@ from config.env import (
     env_str,
     env_url,
     load_env_file,
+    refuse_development_keys,
     refuse_development_value,
 )
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     # the project's apps, from the bottom floor up (README, Architecture); `jobs`, a leaf, is above
     "accounts",
     "units",
+    "signing",
     "audit",
     "notifications",
     "centres",
@@ -376,3 +378,12 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
 if WORKER_STALE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured("WORKER_STALE_SECONDS must be at least twice WORKER_HEARTBEAT_SECONDS")
+
+# Signing keys (signing app; README, Verification). Private keys are files in SIGNING_KEY_DIR, never in the
+# database; the public key set (which keys exist, whose, and when each was in force) is the JSON file
+# SIGNING_KEYSET, published at /.well-known/portfolio-keys.json. With DEBUG on, a centre's missing key is made on
+# demand and marked as a development key; with DEBUG off a key set holding one stops start-up.
+SIGNING_KEY_DIR = Path(env_str("SIGNING_KEY_DIR", str(BASE_DIR / "var" / "signing-keys")))
+SIGNING_KEYSET = Path(env_str("SIGNING_KEYSET", str(SIGNING_KEY_DIR / "keys.json")))
+SIGNING_DEVELOPMENT_KEYS = DEBUG
+refuse_development_keys("SIGNING_KEYSET", SIGNING_KEYSET, debug=DEBUG)

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from config.health import health
 from signin.views import ThrottledPasswordResetView
+from signing.views import published_keys
 
 urlpatterns = [
     path("", include("assessments.urls")),
@@ -20,4 +21,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # the public key set, for anyone checking a signed record (README, Verification)
+    path(".well-known/portfolio-keys.json", published_keys, name="portfolio_keys"),
 ]

@@ -42,6 +42,22 @@ def media(settings, tmp_path_factory):
     return settings
 
 
+@pytest.fixture(scope="session")
+def signing_key_dir(tmp_path_factory):
+    """One directory of development signing keys for the whole session (keys made on demand, as in development)."""
+    return tmp_path_factory.mktemp("signing-keys")
+
+
+@pytest.fixture(autouse=True)
+def signing_keys(settings, signing_key_dir):
+    """Signing keys live in the session's temporary directory, never the repository's var/signing-keys; a missing
+    centre key is made on demand, as in a development checkout."""
+    settings.SIGNING_KEY_DIR = signing_key_dir
+    settings.SIGNING_KEYSET = signing_key_dir / "keys.json"
+    settings.SIGNING_DEVELOPMENT_KEYS = True
+    return settings
+
+
 @pytest.fixture
 def seed_specifications(db):
     """The RQF unit and the NOS from the seeds, imported from fixtures/specs."""

@@ -4,7 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("config", "accounts", "units", "audit", "notifications", "jobs", "centres", "signin", "portfolio",
-        "assessments", "quality", "records", "demo", "bench")  # fmt: skip
+        "assessments", "quality", "records", "demo", "bench", "signing")  # fmt: skip
 MAX_LINES = 400
 
 

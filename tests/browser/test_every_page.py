@@ -127,6 +127,7 @@ class NotPage:
 NOT_PAGES = [
     NotPage("logout", "", "learner", "POST only: signing out"),
     NotPage("health", "", "anonymous", "JSON for a monitor (tests/config)"),
+    NotPage("portfolio_keys", "", "anonymous", "JSON: the public key set (tests/signing)"),
     NotPage("signin:recovery_codes", "", "learner", "POST only: a new set of recovery codes, shown once"),
     NotPage("assessments:mapping_add", "submitted", "assessor", "POST only"),
     NotPage("assessments:mapping_remove", "mapping", "assessor", "POST only"),
