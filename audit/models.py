@@ -2,8 +2,10 @@
 
 Rows are written only by `audit.services.record`, inside the transaction of the change they describe. Nothing
 updates or deletes them: the model and its queryset refuse to, and on PostgreSQL so does the database itself
-(migration 0002). Each row's `entry_hash` covers its content and the previous row's hash, so an edited row, a
-removed row or a reordering is found by `audit.services.verify_chain` (`manage.py verify_audit`).
+(migration 0002). There is one chain per centre and one for entries that belong to no centre (the site's): an
+entry's chain is its `centre`, and its `sequence` counts from 1 within that chain. Each row's `entry_hash` covers
+its content (centre and sequence included) and the previous row's hash in its chain, so an edited row, a removed
+row or a reordering is found by `audit.services.verify_chain` (`manage.py verify_audit`).
 """
 
 from typing import Any, Protocol, cast
@@ -12,6 +14,23 @@ from django.conf import settings
 from django.db import models
 
 GENESIS_HASH = "0" * 64
+SITE_CHAIN = "site"
+
+
+def chain_id(centre_id: int | None) -> str:
+    """The name of a chain as commands, checkpoints and their files print it: "centre-12", or "site"."""
+    return SITE_CHAIN if centre_id is None else f"centre-{centre_id}"
+
+
+def centre_of_chain(chain: str) -> int | None:
+    """The centre id a chain name stands for (None for the site's chain); ValueError for anything else."""
+    if chain == SITE_CHAIN:
+        return None
+    prefix, _, number = chain.partition("-")
+    if prefix != "centre" or not number.isdigit() or number != str(int(number)) or int(number) < 1:
+        raise ValueError(f'"{chain}" is not an audit chain: expected "site" or "centre-<id>"')
+    return int(number)
+
 
 # What each action code means on screen, in words for the people who read a portfolio's history; every code a
 # service records needs one here (tests/audit/test_action_labels.py finds them all in the code).
@@ -83,7 +102,9 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """Who did what, when, to which part of whose portfolio, with the values before and after."""
 
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    sequence = models.PositiveBigIntegerField(
+        editable=False, help_text="The entry's place in its chain (its centre's, or the site's), from 1."
+    )
     at = models.DateTimeField(editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,7 +138,7 @@ class AuditEntry(models.Model):
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        ordering = ["id"]  # the order entries were written in; within a chain, the order of `sequence`
         verbose_name_plural = "audit entries"
         indexes = [
             models.Index(fields=["learner", "centre", "-sequence"], name="audit_learner_history"),
@@ -125,10 +146,15 @@ class AuditEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sequence__gte=1), name="audit_sequence_from_one"),
+            models.UniqueConstraint(fields=["centre", "sequence"], name="audit_centre_chain_sequence"),
+            # A unique (centre, sequence) lets NULL centres repeat, so the site's chain has its own.
+            models.UniqueConstraint(
+                fields=["sequence"], condition=models.Q(centre__isnull=True), name="audit_site_chain_sequence"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action}: {self.summary}"
+        return f"{self.chain} #{self.sequence} {self.action}: {self.summary}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -139,6 +165,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditChangeError(f"Audit entry #{self.sequence} cannot be deleted.")
+
+    @property
+    def chain(self) -> str:
+        return chain_id(self.centre_id)
 
     @property
     def action_label(self) -> str:

@@ -1,9 +1,11 @@
 """Writing the audit trail and checking that it is whole.
 
 `record` is called by every service that changes state, inside that service's transaction and as its last
-write: the entry commits or rolls back with the change. Writers are serialised (a transaction-scoped advisory
-lock on PostgreSQL; SQLite allows one writer at a time anyway), so the chain never forks; the unique `sequence`
-is the backstop. The lock is held until the caller's transaction ends, which is why `record` should come last.
+write: the entry commits or rolls back with the change. The caller names the entry's centre (this app knows no
+centres): that picks its chain. Writers of one chain are serialised (a transaction-scoped advisory lock per chain
+on PostgreSQL; SQLite allows one writer at a time anyway), so a chain never forks, and writers of different
+centres never wait for each other; the unique (centre, sequence) is the backstop. The lock is held until the
+caller's transaction ends, which is why `record` should come last.
 """
 
 import datetime
@@ -17,10 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import GENESIS_HASH, AuditEntry
-
-# pg_advisory_xact_lock key: the first eight bytes of sha256("audit.AuditEntry"), as a signed bigint.
-CHAIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"audit.AuditEntry").digest()[:8], "big", signed=True)
+from audit.models import GENESIS_HASH, AuditEntry, chain_id
 
 Subject = models.Model | tuple[str, Any]
 
@@ -102,13 +101,25 @@ def _id(row: models.Model | int | None) -> int | None:
     return row.pk if isinstance(row, models.Model) else row
 
 
-def _lock_chain() -> None:
-    """Serialise the chain's writers until the caller's transaction ends (on PostgreSQL; SQLite has one writer
+def chain_lock_key(centre_id: int | None) -> int:
+    """The chain's pg_advisory_xact_lock key: the first eight bytes of sha256("audit.AuditEntry:<chain>"), as a
+    signed bigint (a collision between two chains would only make them wait for each other)."""
+    digest = hashlib.sha256(f"audit.AuditEntry:{chain_id(centre_id)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_chain(centre_id: int | None) -> None:
+    """Serialise one chain's writers until the caller's transaction ends (on PostgreSQL; SQLite has one writer
     at a time anyway)."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(centre_id)])
+
+
+def in_chain(centre_id: int | None) -> models.QuerySet[AuditEntry]:
+    """The entries of one chain (a centre's, or the site's for None), in order."""
+    return AuditEntry.objects.filter(centre_id=centre_id).order_by("sequence")
 
 
 def record(
@@ -125,7 +136,8 @@ def record(
     """Append one entry to the trail, in the caller's transaction; `actor` None (or anonymous) is the system.
 
     `subject` is the row the action was about, or `("app.model", id)` for one that no longer exists (a removed
-    mapping). `learner` and `centre` (rows or their ids) place the entry in a portfolio's history.
+    mapping). `learner` and `centre` (rows or their ids) place the entry in a portfolio's history; `centre` also
+    picks the chain (none: the site's chain, for what belongs to no centre, such as signing in).
     """
     if not transaction.get_connection().in_atomic_block:
         raise AuditError(
@@ -134,8 +146,9 @@ def record(
     if actor is not None and not actor.is_authenticated:
         actor = None
     subject_type, subject_id = _subject(subject)
-    _lock_chain()
-    last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
+    centre_id = _id(centre)
+    _lock_chain(centre_id)
+    last = in_chain(centre_id).reverse().values_list("sequence", "entry_hash").first()
     sequence, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     entry = AuditEntry(
         sequence=sequence,
@@ -143,7 +156,7 @@ def record(
         actor=actor,
         actor_name=(actor.full_name or actor.email) if actor else "System",
         action=action,
-        centre_id=_id(centre),
+        centre_id=centre_id,
         learner_id=_id(learner),
         subject_type=subject_type,
         subject_id=subject_id,
@@ -157,36 +170,49 @@ def record(
     return entry
 
 
-def verify_chain() -> list[str]:
-    """Every break in the trail, in words; an empty list when it is whole.
+def chains() -> list[int | None]:
+    """Every chain that has entries, by centre id: the site's (None) first, then centres in order."""
+    centres = set(AuditEntry.objects.order_by().values_list("centre_id", flat=True).distinct())
+    return ([None] if None in centres else []) + sorted(c for c in centres if c is not None)
+
+
+def verify_one_chain(centre_id: int | None) -> list[str]:
+    """Every break in one chain, in words; an empty list when it is whole.
 
     Finds a missing entry (a gap in the sequence), an entry that does not follow the one before it (its
-    `previous_hash` differs) and an entry whose content no longer matches its own hash (edited). Removing the
-    newest entries leaves a shorter chain that is still whole: compare the head printed by `verify_audit` with
-    one recorded elsewhere to catch that.
+    `previous_hash` differs) and an entry whose content no longer matches its own hash (edited). A chain that
+    was rewritten and re-hashed whole, or cut short, is whole by itself: `audit.checkpoints` compares it with
+    signed checkpoints of its head (`manage.py verify_audit --checkpoints DIR`) to catch that.
     """
-    entries = AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000)
+    name = chain_id(centre_id)
     problems: list[str] = []
     expected_sequence, expected_previous = 1, GENESIS_HASH
-    for entry in entries:
+    for entry in in_chain(centre_id).iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:  # sequences are unique and read in order: this is a gap
             first, last = expected_sequence, entry.sequence - 1
             missing = f"entry {first} is" if first == last else f"entries {first} to {last} are"
-            problems.append(f"{missing} missing: the sequence jumps from {first - 1} to {entry.sequence}")
+            problems.append(
+                f"chain {name}: {missing} missing: the sequence jumps from {first - 1} to {entry.sequence}"
+            )
         elif entry.previous_hash != expected_previous:
             problems.append(
-                f"entry {entry.sequence} does not follow entry {entry.sequence - 1}: it names previous hash "
-                f"{entry.previous_hash[:12]}…, the entry before it has {expected_previous[:12]}…"
+                f"chain {name}: entry {entry.sequence} does not follow entry {entry.sequence - 1}: it names "
+                f"previous hash {entry.previous_hash[:12]}…, the entry before it has {expected_previous[:12]}…"
             )
         if entry_hash(entry) != entry.entry_hash:
             problems.append(
-                f"entry {entry.sequence} ({entry.action}) does not match its hash: it was changed after it "
-                "was written"
+                f"chain {name}: entry {entry.sequence} ({entry.action}) does not match its hash: it was changed "
+                "after it was written"
             )
         expected_sequence, expected_previous = entry.sequence + 1, entry.entry_hash
     return problems
 
 
-def chain_head() -> AuditEntry | None:
-    """The newest entry: its sequence and hash vouch for everything before it."""
-    return AuditEntry.objects.order_by("-sequence").first()
+def verify_chain() -> list[str]:
+    """Every break in every chain of the trail (`verify_one_chain`), the site's chain first."""
+    return [problem for centre_id in chains() for problem in verify_one_chain(centre_id)]
+
+
+def chain_head(centre_id: int | None) -> AuditEntry | None:
+    """The newest entry of a chain: its sequence and hash vouch for everything before it in that chain."""
+    return in_chain(centre_id).last()

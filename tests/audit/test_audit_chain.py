@@ -46,6 +46,44 @@ def test_entries_are_numbered_from_one_and_each_names_the_hash_before_it(actor):
     assert verify_chain() == []
 
 
+def test_each_centre_has_its_own_chain_and_entries_of_no_centre_are_the_sites(actor):
+    first, second = CentreFactory(), CentreFactory()
+    a1, s1, b1, a2, s2 = (
+        write(actor, centre=first)[0],
+        write(actor)[0],
+        write(actor, centre=second)[0],
+        write(actor, centre=first)[0],
+        write(actor)[0],
+    )
+
+    assert [(e.chain, e.sequence) for e in (a1, s1, b1, a2, s2)] == [
+        (f"centre-{first.pk}", 1),
+        ("site", 1),
+        (f"centre-{second.pk}", 1),
+        (f"centre-{first.pk}", 2),
+        ("site", 2),
+    ]
+    assert [a1.previous_hash, b1.previous_hash, s1.previous_hash] == [GENESIS_HASH] * 3
+    assert (a2.previous_hash, s2.previous_hash) == (a1.entry_hash, s1.entry_hash)
+    assert verify_chain() == []
+
+
+def test_an_entry_moved_to_another_centres_chain_breaks_both(actor, tamper):
+    first, second = CentreFactory(), CentreFactory()
+    write(actor, 2, centre=first)
+    write(actor, 2, centre=second)
+    moved = AuditEntry.objects.get(centre=first, sequence=2)
+    tamper("UPDATE {table} SET centre_id = %s, sequence = %s WHERE id = %s", [second.pk, 3, moved.pk])
+
+    assert verify_chain() == [
+        f"chain centre-{second.pk}: entry 3 does not follow entry 2: it names previous hash "
+        f"{moved.previous_hash[:12]}…, the entry before it has "
+        f"{AuditEntry.objects.get(centre=second, sequence=2).entry_hash[:12]}…",
+        f"chain centre-{second.pk}: entry 3 (evidence.updated) does not match its hash: it was changed after it "
+        "was written",
+    ]
+
+
 def test_the_hash_covers_the_previous_hash_and_the_canonical_content(actor):
     entry = write(actor)[0]
     stored = AuditEntry.objects.get(pk=entry.pk)
@@ -171,7 +209,7 @@ def test_an_edited_entry_is_found(actor, tamper):
     tamper("UPDATE {table} SET summary = %s WHERE sequence = %s", ["nothing happened", 2])
 
     assert verify_chain() == [
-        "entry 2 (evidence.updated) does not match its hash: it was changed after it was written"
+        "chain site: entry 2 (evidence.updated) does not match its hash: it was changed after it was written"
     ]
 
 
@@ -182,8 +220,8 @@ def test_an_edited_entry_with_a_recomputed_hash_breaks_the_link_to_the_next(acto
     tamper("UPDATE {table} SET entry_hash = %s WHERE sequence = %s", [entry_hash(forged), 2])
 
     assert verify_chain() == [
-        f"entry 3 does not follow entry 2: it names previous hash {entries[1].entry_hash[:12]}…, the entry "
-        f"before it has {entry_hash(forged)[:12]}…"
+        f"chain site: entry 3 does not follow entry 2: it names previous hash {entries[1].entry_hash[:12]}…, "
+        f"the entry before it has {entry_hash(forged)[:12]}…"
     ]
 
 
@@ -191,14 +229,14 @@ def test_a_deleted_entry_is_found_as_a_gap(actor, tamper):
     write(actor, 4)
     tamper("DELETE FROM {table} WHERE sequence = %s", [2])
 
-    assert verify_chain() == ["entry 2 is missing: the sequence jumps from 1 to 3"]
+    assert verify_chain() == ["chain site: entry 2 is missing: the sequence jumps from 1 to 3"]
 
 
 def test_several_deleted_entries_at_the_start_are_found(actor, tamper):
     write(actor, 5)
     tamper("DELETE FROM {table} WHERE sequence <= %s", [3])
 
-    assert verify_chain() == ["entries 1 to 3 are missing: the sequence jumps from 0 to 4"]
+    assert verify_chain() == ["chain site: entries 1 to 3 are missing: the sequence jumps from 0 to 4"]
 
 
 def test_an_entry_whose_before_value_was_changed_is_found(actor, tamper):
@@ -207,7 +245,7 @@ def test_an_entry_whose_before_value_was_changed_is_found(actor, tamper):
 
     assert AuditEntry.objects.get().after == {"status": "accepted"}
     assert verify_chain() == [
-        "entry 1 (evidence.updated) does not match its hash: it was changed after it was written"
+        "chain site: entry 1 (evidence.updated) does not match its hash: it was changed after it was written"
     ]
 
 
@@ -220,14 +258,31 @@ def test_verify_audit_reports_an_intact_trail_and_its_head(actor, capsys):
     call_command("verify_audit")
 
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "audit trail intact: 3 entries"
-    assert out[1].startswith("head: entry 3 at ")
+    assert out[0] == "audit trail intact: 3 entries in 1 chain"
+    assert out[1].startswith("chain site: head entry 3 at ")
     assert out[1].endswith(f" sha256 {entries[2].entry_hash}")
+
+
+def test_verify_audit_prints_the_head_of_every_chain(actor, capsys):
+    centre = CentreFactory()
+    site = write(actor)
+    centres = write(actor, 2, centre=centre)
+
+    call_command("verify_audit")
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "audit trail intact: 3 entries in 2 chains"
+    assert [line.split(" at ")[0] for line in out[1:]] == [
+        "chain site: head entry 1",
+        f"chain centre-{centre.pk}: head entry 2",
+    ]
+    assert out[1].endswith(f" sha256 {site[0].entry_hash}")
+    assert out[2].endswith(f" sha256 {centres[1].entry_hash}")
 
 
 def test_verify_audit_on_an_empty_trail(db, capsys):
     call_command("verify_audit")
-    assert capsys.readouterr().out == "audit trail intact: 0 entries\n"
+    assert capsys.readouterr().out == "audit trail intact: 0 entries in 0 chains\n"
 
 
 def test_verify_audit_prints_each_problem_and_fails(actor, tamper, capsys):
@@ -239,6 +294,6 @@ def test_verify_audit_prints_each_problem_and_fails(actor, tamper, capsys):
         call_command("verify_audit")
 
     assert capsys.readouterr().err.splitlines() == [
-        "entry 2 is missing: the sequence jumps from 1 to 3",
-        "entry 4 (evidence.updated) does not match its hash: it was changed after it was written",
+        "chain site: entry 2 is missing: the sequence jumps from 1 to 3",
+        "chain site: entry 4 (evidence.updated) does not match its hash: it was changed after it was written",
     ]

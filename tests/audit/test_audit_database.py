@@ -4,15 +4,18 @@ CI runs the suite on PostgreSQL; on SQLite these tests are skipped (there the ap
 tested in test_audit_chain.py, are all there is).
 """
 
+import threading
+
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
 
 from audit.models import AuditEntry
 from audit.services import record, verify_chain
+from centres.models import Centre
 from portfolio.models import Evidence
 from tests.concurrency import in_parallel
-from tests.factories import EnrolmentFactory, UserFactory, create_evidence_for
+from tests.factories import CentreFactory, EnrolmentFactory, UserFactory, create_evidence_for
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -99,13 +102,61 @@ def test_twenty_parallel_writers_make_one_consecutive_unforked_chain(transaction
     assert verify_chain() == []
 
 
-def test_parallel_evidence_of_two_learners_is_audited_in_one_chain(transactional_db):
+def test_parallel_evidence_of_learners_in_two_centres_is_audited_in_each_centres_chain(transactional_db):
     first, second = EnrolmentFactory(), EnrolmentFactory()
 
     errors = in_parallel(4, lambda: [create_evidence_for(first), create_evidence_for(second)])
 
     assert errors == []
     assert Evidence.objects.count() == 8
-    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == list(range(1, 9))
-    assert AuditEntry.objects.filter(learner=first.learner, action="evidence.created").count() == 4
+    for enrolment in (first, second):
+        entries = AuditEntry.objects.filter(centre=enrolment.centre).order_by("sequence")
+        assert list(entries.values_list("sequence", flat=True)) == [1, 2, 3, 4]
+        assert entries.filter(learner=enrolment.learner, action="evidence.created").count() == 4
     assert verify_chain() == []
+
+
+def _hold_chain_of(centre: Centre, held: threading.Event, release: threading.Event) -> None:
+    """Write an entry to the centre's chain and keep the transaction open until told (another connection)."""
+    try:
+        with transaction.atomic():
+            record(actor=None, action="evidence.created", summary="held", subject=centre, centre=centre)
+            held.set()
+            release.wait(timeout=30)
+    finally:
+        connection.close()
+
+
+def _record_without_waiting(centre: Centre | None) -> None:
+    """Record in a savepoint that gives up at once on any lock another transaction holds."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '100ms'")
+        record(
+            actor=None,
+            action="evidence.created",
+            summary="E1",
+            subject=("portfolio.evidence", 1),
+            centre=centre,
+        )
+
+
+def test_a_centres_chain_is_written_while_another_centres_writer_holds_its_own(transactional_db):
+    busy, free = CentreFactory(), CentreFactory()
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_chain_of, args=(busy, held, release))
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        _record_without_waiting(free)  # another centre's chain: no wait
+        _record_without_waiting(None)  # the site's chain: no wait
+        with pytest.raises(OperationalError, match="lock timeout"):
+            _record_without_waiting(busy)  # the same centre's chain waits for the holder's transaction
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert set(AuditEntry.objects.values_list("centre", "sequence")) == {
+        (busy.pk, 1),
+        (free.pk, 1),
+        (None, 1),
+    }
