@@ -120,7 +120,9 @@ def _lock_chain(centre_id: int | None) -> None:
 def in_chain(centre_id: int | None) -> models.QuerySet[AuditEntry]:
     """The entries of one chain (a centre's, or the site's for None), in order."""
     entries = AuditEntry.objects.all()
-    entries = entries.filter(centre__isnull=True) if centre_id is None else entries.filter(centre_id=centre_id)
+    entries = (
+        entries.filter(centre__isnull=True) if centre_id is None else entries.filter(centre_id=centre_id)
+    )
     return entries.order_by("sequence")
 
 
