@@ -126,3 +126,14 @@ def env_url(name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {raw!r}")
     return raw
+
+
+def passkey_domain(site_url: str) -> tuple[str, list[str]]:
+    """The domain passkeys belong to and the origin they may be used from: the site's own when SITE_URL is an
+    HTTPS address; otherwise `localhost` on the same port (browsers allow passkeys on plain HTTP only there, never
+    on an IP address such as 127.0.0.1)."""
+    parts = urlsplit(site_url)
+    port = f":{parts.port}" if parts.port else ""
+    if parts.scheme == "https" and parts.hostname:
+        return parts.hostname, [f"https://{parts.hostname}{port}"]
+    return "localhost", [f"http://localhost{port}"]

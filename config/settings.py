@@ -19,6 +19,7 @@ from config.env import (
     env_str,
     env_url,
     load_env_file,
+    passkey_domain,
     refuse_development_keys,
     refuse_development_value,
 )
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     # the project's apps, from the bottom floor up (README, Architecture); `jobs`, a leaf, is above
     "accounts",
@@ -274,6 +276,12 @@ AXES_VERBOSE = False
 # authenticator app shows beside the code.
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Evidence portfolio")
 SIGNIN_RECOVERY_CODES = 10
+# Passkeys (django-otp-webauthn), a second factor beside the authenticator app, never a way to sign in without the
+# password. A passkey belongs to one domain: SITE_URL's when it is an HTTPS address; otherwise (a development
+# address such as http://127.0.0.1:8000, where browsers refuse passkeys) "localhost" on the same port.
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_domain(SITE_URL)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 LOGGING = {
     "version": 1,

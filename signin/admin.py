@@ -1,5 +1,6 @@
 """django-otp's own admin pages would let the operator read or add anyone's authenticator unaudited: they are
-removed; `manage.py reset_second_factor` removes a lost one, audited."""
+removed (django-otp-webauthn registers none for passkeys, and none is added); `manage.py reset_second_factor`
+removes a lost second factor, audited."""
 
 from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice

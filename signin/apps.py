@@ -6,4 +6,4 @@ class SigninConfig(AppConfig):
     verbose_name = "Sign-in protection"
 
     def ready(self) -> None:
-        from signin import handlers  # noqa: F401 (connects the lockout's audit entry)
+        from signin import checks, handlers  # noqa: F401 (the deploy check; the lockout's audit entry)

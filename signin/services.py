@@ -1,15 +1,21 @@
-"""Setting up and using a second factor: an authenticator app (TOTP, django-otp) and one-time recovery codes.
+"""Setting up and using a second factor: an authenticator app (TOTP, django-otp), passkeys (WebAuthn,
+django-otp-webauthn) and one-time recovery codes.
 
 Each change is written to the audit trail. The secret key of an authenticator is shown once, while it is set up;
-recovery codes are shown once when made, and each works once.
+recovery codes are shown once when made, and each works once. An authenticator app and a passkey count alike as
+a second factor; recovery codes stand in for either and go with them.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 from audit.services import record
@@ -27,8 +33,17 @@ class NewCodes:
     codes: list[str]
 
 
-def has_second_factor(user: User) -> bool:
+def has_authenticator(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def passkeys_of(user: User) -> QuerySet[WebAuthnCredential]:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk")
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are not one: they stand in for either)."""
+    return has_authenticator(user) or passkeys_of(user).exists()
 
 
 def authenticator_to_confirm(*, user: User) -> TOTPDevice:
@@ -89,13 +104,65 @@ def _new_recovery_codes(user: User) -> NewCodes:
     return NewCodes(codes)
 
 
-def remove_second_factor(*, user: User, by: User | None, reason: str) -> int:
-    """Remove a person's authenticator and recovery codes (they lost their phone): at their next sign-in they set
-    up a new one. Returns how many devices were removed."""
+def passkey_added(*, user: User, passkey: WebAuthnCredential) -> NewCodes | None:
+    """A passkey the person has just registered (django-otp-webauthn saved it, in the caller's transaction): named
+    by its date, audited, and, for someone who had no unused recovery codes, given a first set (returned, to be
+    shown once)."""
     with transaction.atomic():
-        removed = (
-            TOTPDevice.objects.filter(user=user).delete()[0]
-            + StaticDevice.objects.filter(user=user).delete()[0]
+        passkey.name = f"Passkey added {date_format(timezone.localdate(), 'j F Y')}"
+        passkey.save(update_fields=["name"])
+        had_codes = StaticToken.objects.filter(device__user=user).exists()
+        codes = None if had_codes else _new_recovery_codes(user)
+        record(
+            actor=user,
+            action="signin.passkey_added",
+            summary=f"{user.full_name} added a passkey" + ("" if had_codes else " and made recovery codes"),
+            subject=user,
+            after={"device": passkey.persistent_id, "recovery_codes": len(codes.codes) if codes else 0},
+        )
+    return codes
+
+
+@dataclass(frozen=True)
+class RemovedPasskey:
+    name: str
+    persistent_id: str  # as django-otp names the device in a session that passed with it
+
+
+def remove_passkey(*, user: User, passkey_id: int, required: bool) -> RemovedPasskey:
+    """The person removes one of their passkeys. Someone whose role needs a second factor (`required`) keeps at
+    least one: an authenticator app or another passkey. With the last second factor go the recovery codes."""
+    with transaction.atomic():
+        passkey = WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+        if passkey is None:
+            raise SecondFactorError("That passkey is not one of yours, or it was removed already.")
+        others = has_authenticator(user) or passkeys_of(user).exclude(pk=passkey.pk).exists()
+        if required and not others:
+            raise SecondFactorError(
+                "Your role needs a second step of signing in: set up an authenticator app or add another passkey "
+                "before removing this one."
+            )
+        device = passkey.persistent_id
+        passkey.delete()
+        codes_removed = 0 if others else StaticDevice.objects.filter(user=user).delete()[0]
+        record(
+            actor=user,
+            action="signin.passkey_removed",
+            summary=f"{user.full_name} removed a passkey ({passkey.name})"
+            + (" and, with their last second factor, their recovery codes" if codes_removed else ""),
+            subject=user,
+            before={"device": device, "recovery_codes_removed": bool(codes_removed)},
+        )
+    return RemovedPasskey(name=passkey.name, persistent_id=device)
+
+
+def remove_second_factor(*, user: User, by: User | None, reason: str) -> int:
+    """Remove a person's authenticator, passkeys and recovery codes (they lost their phone and codes): at their
+    next sign-in they set up a new one. Returns how many devices were removed."""
+    with transaction.atomic():
+        removed = sum(
+            model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+            for model in (TOTPDevice, WebAuthnCredential, StaticDevice)
         )
         record(
             actor=by,

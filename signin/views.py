@@ -1,5 +1,5 @@
-"""The second factor's pages: pass it after the password, set up an authenticator app, recovery codes; and the
-password reset form, throttled like a sign-in."""
+"""The second factor's pages: pass it after the password (a code or a passkey), set up an authenticator app or a
+passkey, recovery codes, remove a passkey; and the password reset form, throttled like a sign-in."""
 
 import base64
 
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import match_token
+from django_otp import DEVICE_ID_SESSION_KEY, match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +20,7 @@ from centres.access import access_of
 from signin import services
 from signin.forms import AuthenticatorCodeForm, CodeForm
 from signin.middleware import pass_second_factor, second_factor_not_required, second_factor_passed
+from signin.passkeys import CODES_TO_SHOW, passkey_script_configuration
 from signin.policy import second_factor_required
 from signin.services import NewCodes, SecondFactorError
 from signin.throttling import PasswordLocked, count_reset_request, lockout_message
@@ -66,10 +67,16 @@ def second_factor(request: AuthenticatedRequest) -> HttpResponse:
                     "are running short.",
                 )
             return redirect(_next(request))
+    has_passkey = services.passkeys_of(request.user).exists()
     return render(
         request,
         "signin/second_factor.html",
-        {"form": form, "next": _next(request)},
+        {
+            "form": form,
+            "next": _next(request),
+            "has_passkey": has_passkey,
+            "passkey_script": passkey_script_configuration(request) if has_passkey else None,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -102,7 +109,7 @@ def set_up(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error("code", str(error))
         else:
             pass_second_factor(request, device)
-            return _show_codes(request, codes, first=True)
+            return _show_codes(request, codes, first="authenticator")
     return render(
         request,
         "signin/set_up.html",
@@ -112,38 +119,74 @@ def set_up(request: AuthenticatedRequest) -> HttpResponse:
             "key": _spaced_key(device),
             "next": _next(request),
             "required": second_factor_required(access_of(request)),
+            "passkey_script": passkey_script_configuration(request),
         },
         status=400 if form.errors else 200,
     )
 
 
-def _show_codes(request: AuthenticatedRequest, codes: NewCodes, *, first: bool) -> HttpResponse:
+def _show_codes(
+    request: AuthenticatedRequest, codes: NewCodes, *, first: str = "", next_url: str = ""
+) -> HttpResponse:
+    """Recovery codes, shown once; `first` names what was just set up with them ("authenticator", "passkey")."""
     return render(
-        request, "signin/recovery_codes.html", {"codes": codes.codes, "first": first, "next": _next(request)}
+        request,
+        "signin/recovery_codes.html",
+        {"codes": codes.codes, "first": first, "next": next_url or _next(request)},
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
-    """A new set of recovery codes, shown once; the earlier set stops working."""
+    """POST: a new set of recovery codes, shown once; the earlier set stops working. GET: the first set, made
+    with a first passkey (`signin.passkeys`), shown once; otherwise back to the account page."""
+    if request.method == "GET":
+        made = request.session.pop(CODES_TO_SHOW, None)
+        if not made:
+            return redirect("signin:account")
+        return _show_codes(request, NewCodes(made), first="passkey", next_url=reverse("signin:account"))
     if not services.has_second_factor(request.user):
-        messages.error(request, "Set up an authenticator app first: recovery codes go with it.")
+        messages.error(
+            request, "Set up an authenticator app or a passkey first: recovery codes go with them."
+        )
         return redirect("signin:account")
-    return _show_codes(request, services.new_recovery_codes(user=request.user), first=False)
+    return _show_codes(request, services.new_recovery_codes(user=request.user))
 
 
 def account(request: AuthenticatedRequest) -> HttpResponse:
-    """The person's own sign-in settings: password, authenticator app, recovery codes."""
+    """The person's own sign-in settings: password, authenticator app, passkeys, recovery codes."""
     static = StaticDevice.objects.filter(user=request.user).first()
     return render(
         request,
         "signin/account.html",
         {
-            "has_authenticator": services.has_second_factor(request.user),
+            "has_authenticator": services.has_authenticator(request.user),
+            "passkeys": list(services.passkeys_of(request.user)),
             "codes_left": static.token_set.count() if static else 0,
             "required": second_factor_required(access_of(request)),
+            "passkey_script": passkey_script_configuration(request),
         },
     )
+
+
+@require_POST
+def remove_passkey(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Remove one of the person's passkeys (never the last second factor of someone whose role needs one). A
+    session that passed the second step with it has passed with nothing now: it is asked again, and says why."""
+    try:
+        passkey = services.remove_passkey(
+            user=request.user, passkey_id=pk, required=second_factor_required(access_of(request))
+        )
+    except SecondFactorError as error:
+        messages.error(request, str(error))
+    else:
+        removed = f"{passkey.name} is removed: it no longer signs you in."
+        if request.session.get(DEVICE_ID_SESSION_KEY) == passkey.persistent_id:
+            removed += (
+                " You used it for the second step of this sign-in: give a code or another passkey to go on."
+            )
+        messages.success(request, removed)
+    return redirect("signin:account")
 
 
 class ThrottledPasswordResetView(PasswordResetView):

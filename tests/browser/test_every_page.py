@@ -128,7 +128,20 @@ NOT_PAGES = [
     NotPage("logout", "", "learner", "POST only: signing out"),
     NotPage("health", "", "anonymous", "JSON for a monitor (tests/config)"),
     NotPage("portfolio_keys", "", "anonymous", "JSON: the public key set (tests/signing)"),
-    NotPage("signin:recovery_codes", "", "learner", "POST only: a new set of recovery codes, shown once"),
+    NotPage(
+        "signin:recovery_codes",
+        "",
+        "learner",
+        "POST: a new set of recovery codes, shown once; GET shows once those made with a first passkey, else redirects",
+    ),
+    NotPage("signin:remove_passkey", "passkey", "admin", "POST only"),
+    NotPage("signin:passkey_registration_begin", "", "learner", "POST only: JSON for the passkey script"),
+    NotPage("signin:passkey_registration_complete", "", "learner", "POST only: JSON for the passkey script"),
+    NotPage("signin:passkey_authentication_begin", "", "learner", "POST only: JSON for the passkey script"),
+    NotPage(
+        "signin:passkey_authentication_complete", "", "learner", "POST only: JSON for the passkey script"
+    ),
+    NotPage("signin:passkey_messages", "", "learner", "JavaScript: the passkey script's messages"),
     NotPage("assessments:mapping_add", "submitted", "assessor", "POST only"),
     NotPage("assessments:mapping_remove", "mapping", "assessor", "POST only"),
     NotPage("assessments:sign", "enrolment unit", "learner", "POST only"),

@@ -34,6 +34,7 @@ from tests.factories import (
     lines_of,
     member,
 )
+from tests.factories.accounts import PasskeyFactory
 from tests.factories.centres import EQAPageViewFactory
 from tests.factories.notifications import NotificationFactory
 from tests.factories.records import ExportFactory
@@ -103,6 +104,9 @@ def build_world() -> World:
         recipient=people["learner"], subject="Feedback on E1", message="Well done."
     )
     ids["notification"] = notification.pk
+    # a passkey beside the authenticator app: the second step offers it, the account page lists it
+    ids["passkey"] = PasskeyFactory(user=people["admin"]).pk
+    PasskeyFactory(user=people["assessor"])
     return World(ids=ids, emails={role: person.email for role, person in people.items()})
 
 

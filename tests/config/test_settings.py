@@ -8,12 +8,15 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_list, passkey_domain
 
+# The production settings the README documents (Configuration, Production), the database aside.
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3y-for-the-deploy-check-" + "x8Yq2Lm9Pz4Rt7Wc1Vb6Nd3Hf5Gj0Ks" * 2,
     "ALLOWED_HOSTS": "portfolio.example.org",
+    "SITE_URL": "https://portfolio.example.org",
+    "BEHIND_PROXY": "true",
 }
 
 
@@ -38,6 +41,24 @@ def test_deploy_check_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_deploy_check_warns_when_site_url_is_not_the_sites_https_address():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | {"SITE_URL": "http://127.0.0.1:8000"}))
+    assert result.returncode == 1
+    assert (
+        "(signin.W001) SITE_URL is 'http://127.0.0.1:8000', not the site's https:// address: passkeys would "
+        "belong to 'localhost'" in result.stderr
+    )
+
+
+def test_passkeys_belong_to_the_https_sites_domain_or_else_to_localhost():
+    assert passkey_domain("https://portfolio.example.org") == (
+        "portfolio.example.org",
+        ["https://portfolio.example.org"],
+    )
+    assert passkey_domain("https://example.org:8443/") == ("example.org", ["https://example.org:8443"])
+    assert passkey_domain("http://127.0.0.1:8000") == ("localhost", ["http://localhost:8000"])
 
 
 def test_production_refuses_to_start_without_a_secret_key():

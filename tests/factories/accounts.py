@@ -6,6 +6,7 @@ import factory
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 
@@ -52,6 +53,21 @@ class StaticTokenFactory(factory.django.DjangoModelFactory):
 
     device = factory.SubFactory(StaticDeviceFactory)
     token = factory.Sequence(lambda n: f"code{n:04d}")
+
+
+class PasskeyFactory(factory.django.DjangoModelFactory):
+    """A registered passkey as django-otp-webauthn stores it. Its key is made up: it passes no real ceremony (the
+    browser tests register real ones with Chromium's virtual authenticator)."""
+
+    class Meta:
+        model = WebAuthnCredential
+
+    user = factory.SubFactory(UserFactory)
+    name = "Passkey added 1 September 2026"
+    confirmed = True
+    credential_id = factory.Sequence(lambda n: f"credential-{n}".encode())
+    public_key = b"not a real COSE key"
+    aaguid = "00000000-0000-0000-0000-000000000000"
 
 
 def authenticator_for(user: User) -> TOTPDevice:
