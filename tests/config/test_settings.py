@@ -44,7 +44,9 @@ def test_deploy_check_is_clean_with_production_settings():
 
 
 def test_the_deploy_check_warns_when_site_url_is_not_the_sites_https_address():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | {"SITE_URL": "http://127.0.0.1:8000"}))
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | {"SITE_URL": "http://127.0.0.1:8000"})
+    )
     assert result.returncode == 1
     assert (
         "(signin.W001) SITE_URL is 'http://127.0.0.1:8000', not the site's https:// address: passkeys would "
