@@ -87,6 +87,18 @@ def test_the_password_reset_form_is_throttled_like_a_sign_in(client):
     assert len(mail.outbox) == LIMIT - 1
 
 
+def test_one_address_asking_to_reset_many_accounts_is_locked_out_and_audited(client):
+    people = UserFactory.create_batch(LIMIT)
+    for person in people[:-1]:
+        assert client.post(reverse("password_reset"), {"email": person.email}).status_code == 302
+
+    response = client.post(reverse("password_reset"), {"email": people[-1].email})
+
+    assert response.status_code == 429
+    entry = AuditEntry.objects.get(action="signin.locked_out")
+    assert (entry.after["address"], entry.after["path"]) == ("127.0.0.1", reverse("password_reset"))
+
+
 def test_the_password_typed_to_sign_a_unit_off_is_throttled(client):
     specification = create_specification()
     enrolment = EnrolmentFactory(specifications=[specification])
@@ -103,12 +115,13 @@ def test_the_password_typed_to_sign_a_unit_off_is_throttled(client):
     assert AuditEntry.objects.filter(action="signin.locked_out").count() == 1
 
 
-def test_the_password_typed_to_sign_an_admin_check_is_throttled(client):
+@pytest.mark.parametrize("signature", ["quality:sample_admin_check", "quality:sample_completion"])
+def test_the_password_typed_to_sign_an_admin_check_or_completion_is_throttled(client, signature):
     specification = create_specification()
     enrolment = EnrolmentFactory(specifications=[specification])
     sample = make_sample(enrolment, specification)
     client.force_login(enrolment.internal_verifier)
-    url = reverse("quality:sample_admin_check", args=[sample.pk])
+    url = reverse(signature, args=[sample.pk])
     for _ in range(LIMIT):
         client.post(url, {"password": "wrong", "checked_on": "2026-11-01"})
 
