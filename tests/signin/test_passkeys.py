@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -229,3 +230,51 @@ def test_the_operator_removes_lost_passkeys_too(enrolment):
 
     assert not WebAuthnCredential.objects.filter(user=enrolment.assessor).exists()
     assert f"Removed 3 second-factor record(s) of {enrolment.assessor.full_name}" in out.getvalue()
+
+
+def _assertion_for(passkey: WebAuthnCredential) -> str:
+    """What a browser sends after the passkey check, naming `passkey`, with a signature that is not its key's."""
+    credential_id = base64.urlsafe_b64encode(passkey.credential_id).decode().rstrip("=")
+    client_data = base64.urlsafe_b64encode(b'{"type":"webauthn.get"}').decode().rstrip("=")
+    return json.dumps(
+        {
+            "id": credential_id,
+            "rawId": credential_id,
+            "type": "public-key",
+            "response": {"authenticatorData": "AAAA", "clientDataJSON": client_data, "signature": "AAAA"},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("whose", "refused"),
+    [
+        ("another person's passkey", (403, "credential_user_mismatch")),
+        ("own passkey, forged signature", (422, "invalid_authentication_response")),
+    ],
+)
+def test_a_passkey_check_that_fails_leaves_the_second_step_unpassed(client, enrolment, whose, refused):
+    mine = PasskeyFactory(user=enrolment.assessor)
+    named = PasskeyFactory(user=enrolment.learner) if whose == "another person's passkey" else mine
+    signed_in_with_password(client, enrolment.assessor)
+    assert client.post(BEGIN_AUTHENTICATION).status_code == 200
+
+    response = client.post(
+        reverse("signin:passkey_authentication_complete"),
+        _assertion_for(named),
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == refused
+    assert client.get(reverse("assessments:home"))["Location"].startswith(SECOND_STEP)
+
+
+@pytest.mark.parametrize("view", [BEGIN_REGISTRATION, BEGIN_AUTHENTICATION])
+def test_the_passkey_views_refuse_a_request_without_the_sites_csrf_token(enrolment, view):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enrolment.learner)  # no second factor: both would begin with the token
+
+    response = client.post(view)
+
+    assert response.status_code == 403
+    assert "CSRF verification failed" in response.content.decode()
