@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from audit.models import AuditEntry
+from audit.models import AuditCheckpoint, AuditEntry
 
 
 @admin.register(AuditEntry)
@@ -31,6 +31,23 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "previous_hash",
         "entry_hash",
     )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(admin.ModelAdmin):
+    list_display = ("chain", "sequence", "at", "key_id")
+    list_filter = ("chain",)
+    fields = ("chain", "sequence", "entry_hash", "at", "key_id", "signature")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

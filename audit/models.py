@@ -219,3 +219,46 @@ def _shown_mapping(value: dict[str, Any]) -> str:
     if "name" in value:
         return str(value["name"])
     return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    """Checkpoints are kept like entries: never updated or deleted, one at a time or in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditChangeError("Audit checkpoints are never changed: make a new checkpoint instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditChangeError("Audit checkpoints are never deleted.")
+
+    cast(_QuerysetOnly, delete).queryset_only = True
+
+
+class AuditCheckpoint(models.Model):
+    """A chain's head (sequence and hash) at a moment, signed with its centre's key (the site's for the site's
+    chain); `audit.checkpoints` makes them and writes each out as a file to be kept away from this database."""
+
+    chain = models.CharField(max_length=40, help_text='"centre-<id>", or "site" for entries of no centre.')
+    sequence = models.PositiveBigIntegerField(
+        help_text="The chain's newest entry when the checkpoint was made."
+    )
+    entry_hash = models.CharField(max_length=64, help_text="That entry's hash.")
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=200, help_text="The signing key, as the published key set names it.")
+    signature = models.CharField(max_length=200, help_text="Ed25519 signature, base64.")
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["chain", "-id"], name="audit_checkpoint_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} entry {self.sequence} at {self.at.isoformat()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditChangeError(f"Checkpoint {self} cannot be changed: make a new checkpoint instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditChangeError(f"Checkpoint {self} cannot be deleted.")

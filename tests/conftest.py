@@ -42,6 +42,13 @@ def media(settings, tmp_path_factory):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path):
+    """Audit checkpoints (made after each sign-off that commits) are written to the test's own directory."""
+    settings.CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+    return settings.CHECKPOINT_DIR
+
+
 @pytest.fixture(scope="session")
 def signing_key_dir(tmp_path_factory):
     """One directory of development signing keys for the whole session (keys made on demand, as in development)."""

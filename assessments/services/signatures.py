@@ -17,6 +17,7 @@ from accounts.models import User
 from assessments.models import Judgement, SignOff, SignOffVoid
 from assessments.selectors.met import countable_states
 from assessments.services import AssessmentError
+from audit.checkpoints import checkpoint_after_commit
 from audit.services import record
 from centres.models import Enrolment
 from notifications.services import notify
@@ -170,6 +171,7 @@ def create_signature(
         centre=enrolment.centre_id,
         after={"role": role, "digest": signature.digest, **audited},
     )
+    checkpoint_after_commit(centre_id=enrolment.centre_id)  # the centre's chain, signed once this commits
     return signature
 
 

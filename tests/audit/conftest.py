@@ -7,29 +7,31 @@ from django.db import connection
 from audit.models import AuditEntry
 
 TABLE = AuditEntry._meta.db_table
-TRIGGER = "audit_entry_append_only"
+TRIGGERS = {TABLE: "audit_entry_append_only", "audit_auditcheckpoint": "audit_checkpoint_append_only"}
 
 
 @contextmanager
 def _append_only_trigger_disabled() -> Iterator[None]:
-    """As the table's owner could: on PostgreSQL switch the trigger off (inside the test's transaction)."""
+    """As the tables' owner could: on PostgreSQL switch the triggers off (inside the test's transaction)."""
     postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgresql:
             # ALTER TABLE waits for no deferred foreign-key checks: run those of this transaction now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
+            for table, trigger in TRIGGERS.items():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         try:
             yield
         finally:
             if postgresql:
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
+                for table, trigger in TRIGGERS.items():
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.fixture
 def tamper() -> Callable[[str, list], None]:
-    """Run raw SQL against the audit table behind the application's back, on SQLite and PostgreSQL alike."""
+    """Run raw SQL against the audit tables behind the application's back, on SQLite and PostgreSQL alike."""
 
     def run(sql: str, params: list) -> None:
         with _append_only_trigger_disabled(), connection.cursor() as cursor:

@@ -7,11 +7,11 @@ tested in test_audit_chain.py, are all there is).
 import threading
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, OperationalError, connection, models, transaction
 
 from audit.models import AuditEntry
-from audit.services import record, verify_chain
+from audit.services import entry_hash, record, verify_chain
 from centres.models import Centre
 from portfolio.models import Evidence
 from tests.concurrency import in_parallel
@@ -160,3 +160,67 @@ def test_a_centres_chain_is_written_while_another_centres_writer_holds_its_own(t
         (free.pk, 1),
         (None, 1),
     }
+
+
+# Checkpoints against an insider who can bypass the triggers
+
+
+def test_checkpoints_are_append_only_at_the_database(db, tmp_path):
+    record(actor=None, action="evidence.created", summary="E1", subject=("portfolio.evidence", 1))
+    call_command("checkpoint_audit", out=tmp_path)
+
+    with pytest.raises(
+        DatabaseError, match=r"audit checkpoints are append-only: UPDATE of checkpoint \d+ refused"
+    ):
+        raw("UPDATE audit_auditcheckpoint SET sequence = %s", [9])
+    with pytest.raises(
+        DatabaseError, match=r"audit checkpoints are append-only: DELETE of checkpoint \d+ refused"
+    ):
+        raw("DELETE FROM audit_auditcheckpoint", [])
+
+
+def test_a_chain_rehashed_as_replica_with_the_checkpoints_deleted_fails_against_kept_checkpoints(
+    db, tmp_path, capsys
+):
+    """The attack of issue 13: with triggers off (session_replication_role = replica, a superuser's or the owner's
+    power), edit an entry, re-hash the chain after it with the app's own `entry_hash`, delete the database's
+    checkpoints. The database alone then looks intact; the checkpoint files kept elsewhere do not agree."""
+    centre = CentreFactory()
+    for n in range(1, 5):
+        record(
+            actor=None,
+            action="evidence.created",
+            summary=f"E{n}",
+            subject=("portfolio.evidence", n),
+            centre=centre,
+        )
+    call_command("checkpoint_audit", out=tmp_path)
+    signed = AuditEntry.objects.get(centre=centre, sequence=4).entry_hash
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            f"UPDATE {TABLE} SET summary = %s WHERE centre_id = %s AND sequence = %s",
+            ["nothing", centre.pk, 2],
+        )
+        previous = AuditEntry.objects.get(centre=centre, sequence=1).entry_hash
+        for entry in AuditEntry.objects.filter(centre=centre, sequence__gte=2).order_by("sequence"):
+            entry.previous_hash = previous
+            forged = entry_hash(entry)
+            cursor.execute(
+                f"UPDATE {TABLE} SET previous_hash = %s, entry_hash = %s WHERE id = %s",
+                [previous, forged, entry.pk],
+            )
+            previous = forged
+        cursor.execute("DELETE FROM audit_auditcheckpoint")
+    call_command("verify_audit")  # intact, as far as the database alone can tell
+    capsys.readouterr()
+
+    with pytest.raises(CommandError, match=r"^audit trail broken: 1 problem\(s\)$"):
+        call_command("verify_audit", checkpoints=tmp_path)
+
+    [problem] = capsys.readouterr().err.splitlines()
+    assert problem.startswith(
+        f"chain centre-{centre.pk}: entry 4 has hash {previous[:12]}…, but the checkpoint of "
+    )
+    assert problem.endswith(f" signed {signed[:12]}…: the chain was rewritten")

@@ -3,7 +3,8 @@
 import factory
 from django.db import transaction
 
-from audit.models import AuditEntry
+from audit.checkpoints import make_checkpoint
+from audit.models import AuditCheckpoint, AuditEntry
 from audit.services import record
 from tests.factories.accounts import UserFactory
 
@@ -27,3 +28,17 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
                 summary=str(kwargs["summary"]),
                 subject=kwargs["actor"],  # type: ignore[arg-type]
             )
+
+
+class AuditCheckpointFactory(factory.django.DjangoModelFactory):
+    """A signed checkpoint of the site's chain, made as `checkpoint_audit` makes one (after an entry in it)."""
+
+    class Meta:
+        model = AuditCheckpoint
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> AuditCheckpoint:
+        AuditEntryFactory()
+        made = make_checkpoint(centre_id=None)
+        assert made is not None
+        return made.checkpoint
