@@ -71,6 +71,8 @@ ACTIONS = {
     "signin.second_factor_set_up": "Second sign-in step set up",
     "signin.recovery_codes_made": "Recovery codes made",
     "signin.second_factor_removed": "Second sign-in step removed",
+    "signin.passkey_added": "Passkey added",
+    "signin.passkey_removed": "Passkey removed",
     "signin.locked_out": "Signing in paused after too many wrong passwords",
 }
 

@@ -380,11 +380,8 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
 if EXPORT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("EXPORT_RETENTION_DAYS must be at least 1")
 
-# Audit checkpoints (audit app; README, Production): `checkpoint_audit` and each sign-off write each chain's
-# signed head as a file here. Point it at storage the application can add files to but an insider on this
-# server or database cannot rewrite (another machine's mount, an object-locked bucket synced by the timer).
+# Signed audit checkpoints are written here, to be kept where this server cannot rewrite them (README, Production).
 CHECKPOINT_DIR = Path(env_str("CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints")))
-
 # Background worker (jobs app): each `db_worker` writes a heartbeat this often; a worker not seen for
 # WORKER_STALE_SECONDS has stopped, and the jobs it was running are marked failed with that reason.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
