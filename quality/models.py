@@ -1,13 +1,17 @@
 """Internal quality assurance: the centre's sampling strategy, IVs' sampling plans, their samples and decisions,
 and actions for assessors tracked to closure."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models import Judgement
+from assessments.models import KEY_ID_LENGTH, SIGNATURE_LENGTH, Judgement
 from centres.models import Centre, Enrolment
+from signing.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from signing.keys import sign_statement
 from units.models import Group, Specification
 
 
@@ -132,8 +136,9 @@ class Sample(models.Model):
         return f"{self.get_kind_display()} sample: {self.enrolment.learner}, {self.specification.code}"
 
 
-class SampleDecision(models.Model):
-    """The IV's decision on a sample: agree or disagree with the assessor, with the VACS checklist."""
+class SampleDecision(AppendOnlyModel):
+    """The IV's decision on a sample: agree or disagree with the assessor, with the VACS checklist. Signed by the
+    centre's key as it is first saved, with what was looked at (`looked_at`); never changed."""
 
     sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="decision")
     internal_verifier = models.ForeignKey(
@@ -148,10 +153,58 @@ class SampleDecision(models.Model):
     judgements = models.ManyToManyField(
         Judgement, blank=True, related_name="+", help_text="What was looked at."
     )
+    looked_at = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The judgements looked at as they stood (id, evidence, line, round, met), in the signed record.",
+    )
     decided_at = models.DateTimeField()
+    key_id = models.CharField(
+        max_length=KEY_ID_LENGTH, blank=True, help_text="The centre key that signed it."
+    )
+    key_signature = models.CharField(
+        max_length=SIGNATURE_LENGTH, blank=True, help_text="Ed25519 signature of `statement()`, base64."
+    )
+
+    objects = AppendOnlyQuerySet["SampleDecision"].as_manager()
 
     def __str__(self) -> str:
         return f"{self.sample}: {'agree' if self.agrees else 'disagree'}"
+
+    @property
+    def centre_id(self) -> int:
+        return self.sample.enrolment.centre_id
+
+    def statement(self) -> dict[str, Any]:
+        """What the centre's key signs: the sample, the decision with its checklist and feedback, what was looked
+        at, who decided and when."""
+        sample = self.sample
+        return {
+            "record": "sample_decision",
+            "centre": self.centre_id,
+            "sample": self.sample_id,
+            "kind": sample.kind,
+            "enrolment": sample.enrolment_id,
+            "specification": sample.specification_id,
+            "group": sample.group_id,
+            "assessor": sample.assessor_id,
+            "internal_verifier": self.internal_verifier_id,
+            "agrees": self.agrees,
+            "vacs": {
+                "valid": self.valid,
+                "authentic": self.authentic,
+                "current": self.current,
+                "sufficient": self.sufficient,
+            },
+            "feedback": self.feedback,
+            "looked_at": self.looked_at,
+            "decided_at": self.decided_at,
+        }
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.key_signature:
+            self.key_id, self.key_signature = sign_statement(self.centre_id, self.statement())
+        super().save(*args, **kwargs)
 
 
 class ActionQuerySet(models.QuerySet["Action"]):

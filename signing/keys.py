@@ -6,8 +6,12 @@ are allowed (SIGNING_DEVELOPMENT_KEYS: DEBUG, and the tests) a centre's missing 
 production a missing key is a SigningError naming the command that makes it.
 """
 
+import base64
+import binascii
 import threading
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -37,6 +41,8 @@ __all__ = [
     "keyset",
     "pdf_credentials",
     "sign",
+    "sign_statement",
+    "verify_statement",
 ]
 
 _lock = threading.Lock()
@@ -120,3 +126,37 @@ def pdf_credentials(centre_id: int | None) -> tuple[str, ec.EllipticCurvePrivate
     if not isinstance(private, ec.EllipticCurvePrivateKey) or key.certificate is None:
         raise SigningError(f"{key.key_id} is not an ECDSA P-256 key with a certificate")
     return key.key_id, private, x509.load_pem_x509_certificate(key.certificate.encode("ascii"))
+
+
+def sign_statement(centre_id: int | None, statement: dict[str, Any]) -> tuple[str, str]:
+    """Sign a record's canonical statement with the centre's current key: (key id, base64 signature).
+
+    The key id is part of what is signed (`statement["key_id"]` is set here), so a signature cannot be passed
+    off as another key's.
+    """
+    key = current_key(centre_id, ED25519)
+    payload = canonical({**statement, "key_id": key.key_id})
+    key_id, signature = sign(centre_id, payload)
+    if key_id != key.key_id:  # rotated in between: sign again with the new key
+        payload = canonical({**statement, "key_id": key_id})
+        key_id, signature = sign(centre_id, payload)
+    return key_id, base64.b64encode(signature).decode("ascii")
+
+
+def verify_statement(
+    centre_id: int | None, statement: dict[str, Any], key_id: str, signature: str, *, at: datetime
+) -> None:
+    """Raise SignatureInvalid (one line) unless `signature` is by the centre's key, in force at `at`, over the
+    statement with that key id."""
+    if not key_id or not signature:
+        raise SignatureInvalid("it carries no key signature")
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureInvalid("its signature is not base64") from None
+    published = keyset()
+    key = published.get(key_id) if key_id in published else None
+    if key is not None and key.centre != centre_id:
+        owner = "the site" if key.centre is None else f"centre {key.centre}"
+        raise SignatureInvalid(f"key {key_id} is {owner}'s, not the record's centre's")
+    published.verify(key_id, canonical({**statement, "key_id": key_id}), raw, at=at)

@@ -157,6 +157,9 @@ class KeySet:
     def __iter__(self) -> Iterator[PublicKey]:
         return iter(sorted(self._keys.values(), key=lambda key: (key.valid_from, key.key_id)))
 
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._keys
+
     def __len__(self) -> int:
         return len(self._keys)
 

@@ -151,7 +151,8 @@ def create_signature(
     covered: dict[str, Any],
     **audited: Any,
 ) -> SignOff:
-    """Record a signature with the digest of what it covers, and its audit entry, in the caller's transaction."""
+    """Record a signature with the digest of what it covers, signed by the centre's key (`SignOff.save`), and
+    its audit entry, in the caller's transaction."""
     signature = SignOff.objects.create(
         enrolment=enrolment,
         specification=specification,
@@ -169,7 +170,13 @@ def create_signature(
         subject=signature,
         learner=enrolment.learner_id,
         centre=enrolment.centre_id,
-        after={"role": role, "digest": signature.digest, **audited},
+        after={
+            "role": role,
+            "digest": signature.digest,
+            "key_id": signature.key_id,
+            "key_signature": signature.key_signature,
+            **audited,
+        },
     )
     checkpoint_after_commit(centre_id=enrolment.centre_id)  # the centre's chain, signed once this commits
     return signature
@@ -242,7 +249,14 @@ def void_signatures(
         learner=enrolment.learner_id,
         centre=enrolment.centre_id,
         before={"signatures": [s.digest for s in signatures]},
-        after={"reason": reason},
+        after={
+            "reason": reason,
+            # each void by the signature it voids: `verify_signatures` finds a void row deleted since
+            "voided": [
+                {"signature": void.signature_id, "void": void.pk, "key_signature": void.key_signature}
+                for void in voids
+            ],
+        },
     )
     return voids
 

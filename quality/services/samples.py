@@ -4,6 +4,7 @@ feedback and actions; a disagreement reopens the judgements looked at and voids 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -118,6 +119,24 @@ def _lock_decidable(iv: User, sample: Sample, verdict: Verdict) -> Sample:
     return locked
 
 
+def looked_at(judgements: list[Judgement]) -> list[dict[str, Any]]:
+    """The judgements an IV looked at as they stood, for the decision's signed record."""
+    rows = Judgement.objects.filter(pk__in=[j.pk for j in judgements]).select_related(
+        "evidence", "mapping__criterion", "mapping__range_item"
+    )
+    return [
+        {
+            "judgement": j.pk,
+            "evidence": j.evidence.reference,
+            "line": j.mapping.label,
+            "round": j.round,
+            "met": j.met,
+            "assessor": j.assessor_id,
+        }
+        for j in sorted(rows, key=lambda j: j.pk)
+    ]
+
+
 def _record_decision(iv: User, sample: Sample, verdict: Verdict, now: datetime.datetime) -> SampleDecision:
     try:
         with transaction.atomic():
@@ -126,6 +145,7 @@ def _record_decision(iv: User, sample: Sample, verdict: Verdict, now: datetime.d
                 internal_verifier=iv,
                 agrees=verdict.agrees,
                 feedback=verdict.feedback,
+                looked_at=looked_at(verdict.judgements),
                 decided_at=now,
                 **verdict.vacs,
             )
@@ -148,6 +168,8 @@ def _record_decision(iv: User, sample: Sample, verdict: Verdict, now: datetime.d
             **verdict.vacs,
             "feedback": verdict.feedback,
             "judgements": sorted(j.pk for j in verdict.judgements),
+            "key_id": decision.key_id,
+            "key_signature": decision.key_signature,
         },
     )
     return decision

@@ -22,6 +22,7 @@ from tests.factories import (
     lines_of,
     submitted_evidence,
 )
+from tests.tampering import behind_the_triggers
 from units.models import Criterion, RangeItem
 
 
@@ -310,7 +311,8 @@ def test_reopening_needs_a_reason_and_voids_the_signatures(enrolment, unit):
 def test_tampering_with_a_judgement_after_sign_off_is_detected(enrolment, unit):
     observation = meet_everything(enrolment, unit)
     sign_off(user=enrolment.learner, enrolment=enrolment, specification=unit, password=DEFAULT_PASSWORD)
-    Judgement.objects.filter(evidence=observation, mapping__criterion__ref="2.2").update(met=False)
+    tampered = Judgement.objects.get(evidence=observation, mapping__criterion__ref="2.2")
+    behind_the_triggers("UPDATE assessments_judgement SET met = false WHERE id = %s", [tampered.pk])
     problems = verify_signatures()
     assert len(problems) == 1
     assert "what it covers has changed since signing (judgements, lines)" in problems[0]
@@ -321,7 +323,7 @@ def test_tampering_with_a_stored_digest_is_detected(enrolment, unit):
     signature = sign_off(
         user=enrolment.learner, enrolment=enrolment, specification=unit, password=DEFAULT_PASSWORD
     )
-    SignOff.objects.filter(pk=signature.pk).update(digest="0" * 64)
+    behind_the_triggers("UPDATE assessments_signoff SET digest = %s WHERE id = %s", ["0" * 64, signature.pk])
     assert verify_signatures() == [
         f"L/652/0848 learner signature #{signature.pk} by {signature.name_printed} "
         f"({signature.signed_at:%Y-%m-%d %H:%M}): the stored digest does not match what it records as signed"

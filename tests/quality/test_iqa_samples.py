@@ -24,6 +24,7 @@ from quality.services.samples import decide_sample
 from quality.services.signatures import confirm_completion, record_admin_check
 from records.verification.signatures import verify_signatures
 from tests.factories import DEFAULT_PASSWORD, EnrolmentFactory, lines_of, member
+from tests.tampering import behind_the_triggers
 
 ALL_VACS = {"valid": True, "authentic": True, "current": True, "sufficient": True}
 TODAY = timezone.localdate
@@ -386,10 +387,18 @@ def test_another_iv_of_the_centre_cannot_sign_for_the_learners_iv(enrolment, uni
 def test_changing_the_agreed_sample_after_completion_is_detected(enrolment, unit, agreed):
     admin_check(enrolment, unit)
     complete(enrolment, unit)
-    SampleDecision.objects.filter(pk=agreed.pk).update(feedback="Rewritten later")
+    behind_the_triggers(
+        "UPDATE quality_sampledecision SET feedback = %s WHERE id = %s", ["Rewritten later", agreed.pk]
+    )
     problems = verify_signatures()
-    assert len(problems) == 2
-    assert all("summative_sample" in problem for problem in problems)
+    entry = AuditEntry.objects.get(action="iqa.sample_decided", subject_id=str(agreed.pk))
+    decision = f"IV decision #{agreed.pk} on summative sample #{agreed.sample_id} (L/652/0848 for {enrolment.learner.full_name})"
+    assert problems[2:] == [
+        f"{decision}: the key signature does not verify: signature does not match key {agreed.key_id}",
+        f"{decision}: its feedback differs from the audit trail's (audit entry {entry.pk})",
+    ]
+    assert len(problems) == 4
+    assert all("what it covers has changed since signing (summative_sample)" in p for p in problems[:2])
 
 
 def test_an_iv_cannot_sample_judgements_they_made_before_the_learner_changed_assessor(enrolment, unit):
