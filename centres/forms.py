@@ -4,6 +4,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,10 +60,45 @@ class PersonRolesForm(CentreForm):
     roles = role_field()
 
 
-class StatusFilterForm(CentreForm):
+class EnrolmentFilterForm(CentreForm):
+    """The filters of a list of enrolments, read from the query string: a learner's name (or e-mail), a status
+    and, where there is more than one to choose from, an assessor. Invalid values filter nothing."""
+
+    q = forms.CharField(label="Learner's name", required=False, max_length=100)
     status = forms.ChoiceField(
         choices=[("", "All"), *Enrolment.Status.choices], required=False, label="Status"
     )
+    assessor = forms.TypedChoiceField(coerce=int, required=False, label="Assessor")
+
+    def __init__(self, *args: Any, assessors: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = (
+            [(user.pk, user.full_name or user.email) for user in assessors] if assessors is not None else []
+        )
+        if len(choices) > 1:
+            cast(forms.TypedChoiceField, self.fields["assessor"]).choices = [("", "All"), *choices]
+        else:
+            del self.fields["assessor"]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.cleaned_data if self.is_valid() else {}
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.values.get(name) for name in self.fields)
+
+    def filter(self, enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+        values = self.values
+        if query := (values.get("q") or "").strip():
+            enrolments = enrolments.filter(
+                Q(learner__full_name__icontains=query) | Q(learner__email__icontains=query)
+            )
+        if status := values.get("status"):
+            enrolments = enrolments.filter(status=status)
+        if assessor := values.get("assessor"):
+            enrolments = enrolments.filter(assessor_id=assessor)
+        return enrolments
 
 
 class DateInput(forms.DateInput):

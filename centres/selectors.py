@@ -87,21 +87,24 @@ def centre_overview(*, centre: Centre) -> CentreOverview:
     )
 
 
-def people_list(*, centre: Centre, query: str = "") -> list[Person]:
-    """Everyone with a role in the centre, by name, optionally those whose name or e-mail contains `query`."""
-    memberships = (
-        Membership.objects.filter(centre=centre)
-        .select_related("user")
-        .order_by("user__full_name", "user__email", "user_id", "role")
-    )
+def people_list(*, centre: Centre, query: str = "") -> QuerySet[User]:
+    """Everyone with a role in the centre, by name, optionally those whose name or e-mail contains `query`; each
+    with `roles_here`, their memberships of the centre (`person_of` makes a `Person`)."""
+    people = User.objects.filter(pk__in=Membership.objects.filter(centre=centre).values("user_id"))
     if query := query.strip():
-        memberships = memberships.filter(
-            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    return people.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(centre=centre).order_by("role"),
+            to_attr="roles_here",
         )
-    people: dict[int, Person] = {}
-    for membership in memberships:
-        people.setdefault(membership.user_id, Person(membership.user)).roles.append(membership.role)
-    return list(people.values())
+    ).order_by("full_name", "email", "pk")
+
+
+def person_of(user: User) -> Person:
+    """A person of `people_list`, with their roles in the centre."""
+    return Person(user, [membership.role for membership in getattr(user, "roles_here", [])])
 
 
 def person_in_centre(*, centre: Centre, user_pk: int) -> Person:
@@ -122,16 +125,13 @@ def person_by_email(*, centre: Centre, email: str) -> Person | None:
     )
 
 
-def enrolment_list(*, centre: Centre, status: str = "") -> QuerySet[Enrolment]:
+def enrolment_list(*, centre: Centre) -> QuerySet[Enrolment]:
     """The centre's enrolments by learner name, with people and specifications prefetched."""
-    enrolments = (
+    return (
         enrolments_queryset()
         .filter(centre=centre)
-        .order_by("learner__full_name", "learner_id", "-start_date")
+        .order_by("learner__full_name", "learner_id", "-start_date", "pk")
     )
-    if status:
-        enrolments = enrolments.filter(status=status)
-    return enrolments
 
 
 def enrolment_in_centre(*, centre: Centre, pk: int) -> Enrolment:
@@ -194,8 +194,13 @@ def enrolments_for(user: User) -> QuerySet[Enrolment]:
             | Q(centre_id__in=grants.filter(whole_centre=True).values("centre_id"))
             | Q(pk__in=grants.filter(whole_centre=False).values("enrolments"))
         )
-        .order_by("centre__name", "learner__full_name", "-start_date")
+        .order_by("centre__name", "learner__full_name", "-start_date", "pk")
     )
+
+
+def assessors_of(enrolments: QuerySet[Enrolment]) -> QuerySet[User]:
+    """The assessors of these enrolments, by name: the choices of a list's assessor filter."""
+    return User.objects.filter(pk__in=enrolments.values("assessor_id")).order_by("full_name", "email")
 
 
 # EQA grants and their page-view log

@@ -1,12 +1,13 @@
-"""An assessor's caseload: their learners with progress, work to review, referrals and units ready to sign."""
+"""An assessor's caseload: their learners with progress, work to review, referrals and units ready to sign; each
+list a queryset the page pages, so the page costs the same whatever the caseload's size."""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from accounts.models import User
 from assessments.models import SignOff
-from assessments.selectors.met import EnrolmentProgress, with_progress
+from assessments.selectors.met import with_progress
 from assessments.selectors.signatures import signatures_in_force
 from centres.models import Enrolment
 from centres.selectors import enrolments_queryset
@@ -23,18 +24,6 @@ class ReadyToSign:
     state: str
 
 
-@dataclass(frozen=True)
-class Caseload:
-    learners: list[EnrolmentProgress]
-    awaiting_review: list[Evidence]
-    referred: list[Evidence]
-    ready_to_sign: list[ReadyToSign]
-
-    @staticmethod
-    def age(evidence: Evidence) -> int:
-        return (timezone.now() - evidence.submitted_at).days if evidence.submitted_at else 0
-
-
 def _ready(enrolment: Enrolment, specification: Specification, signed: dict[str, SignOff]) -> ReadyToSign:
     state = (
         "learner has signed: yours to sign"
@@ -44,17 +33,37 @@ def _ready(enrolment: Enrolment, specification: Specification, signed: dict[str,
     return ReadyToSign(enrolment, specification, state)
 
 
-def caseload(*, assessor: User) -> Caseload:
-    """An assessor's day: learners with progress, work to review (oldest first), referrals, units to sign."""
-    enrolments = list(
+def caseload_enrolments(*, assessor: User) -> QuerySet[Enrolment]:
+    """The assessor's learners (not withdrawn), by name, with people and specifications prefetched."""
+    return (
         enrolments_queryset()
         .filter(assessor=assessor)
         .exclude(status=Enrolment.Status.WITHDRAWN)
-        .order_by("learner__full_name")
+        .order_by("learner__full_name", "pk")
     )
+
+
+def _evidence_of(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(enrolment__in=enrolments.values("pk")).select_related("method", "learner")
+
+
+def awaiting_review(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
+    """Evidence submitted or resubmitted by these learners, oldest first."""
+    return (
+        _evidence_of(enrolments).filter(status__in=Evidence.AWAITING_STATUSES).order_by("submitted_at", "pk")
+    )
+
+
+def referred_back(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
+    """Evidence referred back to these learners, awaiting resubmission, longest waiting first."""
+    return _evidence_of(enrolments).filter(status=Evidence.Status.REFERRED).order_by("updated_at", "pk")
+
+
+def ready_to_sign(enrolments: QuerySet[Enrolment]) -> list[ReadyToSign]:
+    """Units with everything met that the assessor has not signed yet, in the learners' order."""
     learners = with_progress(enrolments)
-    signatures = signatures_in_force(enrolments=enrolments)
-    ready = [
+    signatures = signatures_in_force(enrolments=[row.enrolment for row in learners])
+    return [
         _ready(row.enrolment, item.specification, signed)
         for row in learners
         for item in row.specifications
@@ -62,12 +71,3 @@ def caseload(*, assessor: User) -> Caseload:
         and SignOff.Role.ASSESSOR
         not in (signed := signatures.get((row.enrolment.pk, item.specification.pk), {}))
     ]
-    evidence = Evidence.objects.filter(enrolment__in=enrolments).select_related("method", "learner")
-    return Caseload(
-        learners=learners,
-        awaiting_review=list(
-            evidence.filter(status__in=Evidence.AWAITING_STATUSES).order_by("submitted_at", "pk")
-        ),
-        referred=list(evidence.filter(status=Evidence.Status.REFERRED).order_by("updated_at")),
-        ready_to_sign=ready,
-    )

@@ -6,27 +6,35 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
+from accounts.paging import paginate
 from assessments.permissions import can_assess, can_reopen, can_sign
 from assessments.selectors.matrix import criterion_matrix as matrix_of
 from assessments.selectors.met import with_progress
 from assessments.selectors.signatures import sign_off_panel
 from centres.access import access_of
+from centres.forms import EnrolmentFilterForm
 from centres.lookups import enrolled_specification, visible_enrolment
-from centres.selectors import enrolments_for
+from centres.selectors import assessors_of, enrolments_for
 from portfolio.permissions import can_add_evidence
 from portfolio.selectors.evidence import evidence_list
 
 
 @require_GET
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    """Learners see their enrolments; assessors, IVs, administrators and EQAs the portfolios they look after."""
-    cards = with_progress(enrolments_for(request.user))
+    """Learners see their enrolments; assessors, IVs, administrators and EQAs the portfolios they look after, a
+    page at a time, filtered by learner, status and assessor."""
+    visible = enrolments_for(request.user)
+    others = visible.exclude(learner=request.user)
+    filters = EnrolmentFilterForm(request.GET, assessors=assessors_of(others))
+    paged = paginate(request, filters.filter(others), noun="portfolio")
     return render(
         request,
         "assessments/home.html",
         {
-            "own": [card for card in cards if card.enrolment.learner_id == request.user.pk],
-            "others": [card for card in cards if card.enrolment.learner_id != request.user.pk],
+            "own": with_progress(visible.filter(learner=request.user)),
+            "others": with_progress(paged),
+            "paged": paged,
+            "filters": filters,
         },
     )
 

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest
+from accounts.paging import paginate
 from centres import selectors
 from centres.access import access_of
-from centres.forms import EnrolmentChangeForm, EnrolmentForm, StatusFilterForm
+from centres.forms import EnrolmentChangeForm, EnrolmentFilterForm, EnrolmentForm
 from centres.lookups import managed_centre, visible_centre
 from centres.models import Centre, Enrolment
 from centres.permissions import can_manage_centre
@@ -28,9 +29,10 @@ def _enrolment(centre: Centre, pk: int) -> Enrolment:
 @require_GET
 @vary_on_headers("HX-Request")
 def enrolment_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The centre's enrolments a page at a time, filtered by learner, status and assessor."""
     centre = visible_centre(request, pk)
-    filter_form = StatusFilterForm(request.GET)
-    status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
+    everything = selectors.enrolment_list(centre=centre)
+    filter_form = EnrolmentFilterForm(request.GET, assessors=selectors.assessors_of(everything))
     template = "centres/enrolments.html"
     return render(
         request,
@@ -38,8 +40,7 @@ def enrolment_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "centre": centre,
             "filter_form": filter_form,
-            "status": Enrolment.Status(status) if status else None,
-            "enrolments": selectors.enrolment_list(centre=centre, status=status),
+            "enrolments": paginate(request, filter_form.filter(everything), noun="enrolment"),
             "can_manage": can_manage_centre(access_of(request), centre),
         },
     )

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from accounts.paging import paginate
 from centres import selectors
 from centres.access import access_of
 from centres.forms import PersonRolesForm, RegisterPersonForm
@@ -60,12 +61,16 @@ def person_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     centre = visible_centre(request, pk)
     query = request.GET.get("q", "")
     template = "centres/people.html"
+    paged = paginate(
+        request, selectors.people_list(centre=centre, query=query), noun="person", plural="people"
+    )
     return render(
         request,
         f"{template}#results" if request.htmx else template,
         {
             "centre": centre,
-            "people": selectors.people_list(centre=centre, query=query),
+            "paged": paged,
+            "people": [selectors.person_of(user) for user in paged],
             "query": query,
             "can_manage": can_manage_centre(access_of(request), centre),
         },

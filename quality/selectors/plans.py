@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -40,29 +40,31 @@ def strategy_page(*, centre: Centre) -> StrategyPage:
     )
 
 
-def plan_samples(plan: SamplingPlan) -> list[Sample]:
-    return list(
-        plan.samples.select_related(
-            "enrolment__learner", "specification", "group", "assessor", "decision"
-        ).order_by("position", "pk")
-    )
+def plan_samples(plan: SamplingPlan) -> QuerySet[Sample]:
+    """The plan's samples in its order, with what a row of the plan shows (the page pages them)."""
+    return plan.samples.select_related(
+        "enrolment__learner", "specification", "group", "assessor", "decision"
+    ).order_by("position", "pk")
 
 
 @dataclass(frozen=True)
 class PlanPage:
     plan: SamplingPlan
-    samples: list[Sample]
+    samples: QuerySet[Sample]
+    planned: int
     decided: int
     coverage: list[CoverageRow]
 
 
 def plan_page(*, plan: SamplingPlan) -> PlanPage:
-    samples = plan_samples(plan)
+    """The plan's samples (to page), how many are decided, and its coverage (from the samples' keys only)."""
+    counts = plan.samples.aggregate(planned=Count("pk"), decided=Count("decision"))
     return PlanPage(
         plan=plan,
-        samples=samples,
-        decided=sum(1 for s in samples if hasattr(s, "decision")),
-        coverage=coverage(plan, samples=samples),
+        samples=plan_samples(plan),
+        planned=counts["planned"],
+        decided=counts["decided"],
+        coverage=coverage(plan),
     )
 
 

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest
+from accounts.paging import paginate
 from centres.access import Access, access_of, change_or_403, read_or_404
 from centres.lookups import known_centre
 from centres.models import EnrolledSpecification
@@ -165,8 +167,10 @@ def _plan_page(
     focus_message: bool = False,
 ) -> HttpResponse:
     manage = can_manage_plan(access_of(request), plan)
+    page = selectors.plan_page(plan=plan)
     context = {
-        **vars(selectors.plan_page(plan=plan)),
+        **vars(page),
+        "samples": paginate(request, page.samples, noun="sample"),
         "manage": manage,
         "error": error,
         "focus_message": focus_message,
@@ -190,7 +194,8 @@ def _after_change(
     messages.success(request, message)
     if request.htmx:
         return _plan_page(request, plan, focus_message=focus_message)
-    return redirect("quality:plan", plan.pk)
+    page = f"?{request.GET.urlencode()}" if request.GET else ""
+    return redirect(reverse("quality:plan", args=[plan.pk]) + page)
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.urls import reverse
 from assessments.models import Judgement, SignOff
 from assessments.services.observations import record_observation
 from assessments.services.signatures import sign_off
+from centres.models import Membership
 from portfolio.models import Evidence
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -16,6 +17,7 @@ from tests.factories import (
     EnrolmentFactory,
     create_specification,
     lines_of,
+    member,
     people_around,
     submitted_evidence,
 )
@@ -51,7 +53,7 @@ def test_caseload_lists_the_oldest_submission_first(client, enrolment, standard)
     second = submitted_evidence(enrolment, [(Criterion.objects.get(specification=standard, ref="P2"), None)])
     client.force_login(enrolment.assessor)
     response = client.get(reverse("assessments:caseload"))
-    assert [e.pk for e in response.context["caseload"].awaiting_review] == [first.pk, second.pk]
+    assert [e.pk for e in response.context["awaiting"]] == [first.pk, second.pk]
     assert "Evidence awaiting review (2)" in response.content.decode()
 
 
@@ -298,8 +300,9 @@ def test_only_the_learner_and_assessor_may_sign(client, enrolment, unit):
 
 @pytest.mark.parametrize("learners", [1, 40])
 def test_caseload_costs_the_same_queries_for_1_or_40_learners(
-    client, db, django_assert_num_queries, learners
+    client, db, django_assert_num_queries, learners, monkeypatch
 ):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 5)  # 40 learners fill eight pages of each list
     specification = create_specification(groups=2, criteria_per_group=3)
     first = EnrolmentFactory(specifications=[specification])
     targets = lines_of(specification)[:2]
@@ -310,12 +313,34 @@ def test_caseload_costs_the_same_queries_for_1_or_40_learners(
             targets,
         )
     client.force_login(first.assessor)
-    # session, user, the session's second-factor device, the assessor's enrolments with learner, centre and people, their specifications, the forms'
-    # range items and criteria, met states (latest judgements, mappings), sign-offs in force, evidence to review,
-    # evidence referred back, roles, unread count
-    with django_assert_num_queries(14):
+    # session, user, the session's second-factor device, roles; evidence awaiting review: count, the page with
+    # method and learner; referred back: count, the page; ready for sign-off: the assessor's enrolments, their
+    # specifications, the forms' criteria and range items, met states (latest judgements, mappings), signatures
+    # in force; learners: count, the page of enrolments with people, their specifications, the page's met states
+    # (judgements, mappings) and lines (criteria, range items); unread count
+    with django_assert_num_queries(22):
         response = client.get(reverse("assessments:caseload"))
-    assert len(response.context["caseload"].learners) == learners
+    assert (len(response.context["progress"]), response.context["learners"].count) == (
+        min(learners, 5),
+        learners,
+    )
+
+
+def test_caseload_pages_its_learners_keeping_the_filters(client, db, monkeypatch):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 2)
+    first = EnrolmentFactory()
+    for name in ("Xanthe Able", "Xanthe Baker", "Xanthe Carter", "Bob Dunn"):
+        learner = member(first.centre, Membership.Role.LEARNER, full_name=name)
+        EnrolmentFactory(centre=first.centre, assessor=first.assessor, learner=learner)
+    client.force_login(first.assessor)
+
+    response = client.get(reverse("assessments:caseload"), {"q": "xanthe", "page": "2"})
+
+    assert [row.enrolment.learner.full_name for row in response.context["progress"]] == ["Xanthe Carter"]
+    page = response.content.decode()
+    assert "Showing 3–3 of 3 learners" in page
+    assert '<a href="?q=xanthe&amp;page=1" rel="prev">' in page
+    assert '<a href="?q=xanthe&amp;page=2" aria-current="page">' in page
 
 
 @pytest.mark.parametrize("criteria", [1, 30])
@@ -351,3 +376,36 @@ def test_a_learner_who_opens_the_caseload_is_refused_with_a_clear_page(client, e
     page = response.content.decode()
     assert "<h1>Not allowed</h1>" in page
     assert "The caseload is for assessors" in page
+
+
+@pytest.mark.parametrize("enrolments", [2, 25])
+def test_an_administrators_home_costs_the_same_queries_for_2_or_25_enrolments(
+    client, db, django_assert_num_queries, enrolments, monkeypatch
+):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 5)  # 25 enrolments are five pages
+    specification = create_specification(groups=2, criteria_per_group=3)
+    first = EnrolmentFactory(specifications=[specification])
+    for _ in range(enrolments):
+        later = EnrolmentFactory(centre=first.centre, assessor=first.assessor, specifications=[specification])
+        submitted_evidence(later, lines_of(specification)[:2])
+    client.force_login(member(first.centre, Membership.Role.ADMIN))
+    # session, user, the session's second-factor device, the assessors (filter choices), the others' count, own
+    # enrolments (none, so nothing prefetched), the others' page with people, their specifications, the page's
+    # lines (range items, criteria) and met states (judgements, mappings), unread count, roles
+    with django_assert_num_queries(14):
+        response = client.get(reverse("assessments:home"), {"page": "2"})
+    assert (len(response.context["others"]), response.context["paged"].count) == (
+        min(5, enrolments + 1 - 5),
+        enrolments + 1,
+    )
+
+
+def test_home_filters_the_portfolios_looked_after_by_assessor(client, db):
+    first = EnrolmentFactory()
+    other = EnrolmentFactory(centre=first.centre)
+    client.force_login(member(first.centre, Membership.Role.ADMIN))
+
+    response = client.get(reverse("assessments:home"), {"assessor": other.assessor.pk})
+
+    assert [card.enrolment.pk for card in response.context["others"]] == [other.pk]
+    assert f'<option value="{other.assessor.pk}" selected>' in response.content.decode()

@@ -76,7 +76,9 @@ PAGES = [
     HtmlPage("assessments:enrolment_detail", "enrolment", STAFF, LEARNER),
     HtmlPage("assessments:criterion_matrix", "enrolment unit", STAFF, f"L/652/0848 – {LEARNER}"),
     HtmlPage("assessments:criterion_matrix", "signed_enrolment short_unit", "assessor iv admin eqa", f"T/100/0001 – {SIGNED_LEARNER}"),
+    HtmlPage("assessments:home", "", "admin eqa", "Home", "q=e&status=active&page=2"),
     HtmlPage("assessments:caseload", "", "assessor", "Caseload"),
+    HtmlPage("assessments:caseload", "", "assessor", "Caseload", "q=e&status=active&page=2"),
     HtmlPage("assessments:review", "submitted", "assessor", "Review E2"),
     HtmlPage("assessments:observation_create", "enrolment", "assessor", "Record an observation"),
     HtmlPage("portfolio:evidence_list", "enrolment", STAFF, f"Evidence of {LEARNER}"),
@@ -90,9 +92,11 @@ PAGES = [
     HtmlPage("centres:index", "", "admin eqa", "Centres"),
     HtmlPage("centres:overview", "centre", "admin eqa", CENTRE),
     HtmlPage("centres:people", "centre", "admin eqa", f"People · {CENTRE}"),
+    HtmlPage("centres:people", "centre", "admin", f"People · {CENTRE}", "q=e&page=2"),
     HtmlPage("centres:register_person", "centre", "admin", f"Register a person · {CENTRE}"),
     HtmlPage("centres:person_roles", "centre invitee", "admin", f"Roles of {INVITEE} · {CENTRE}"),
     HtmlPage("centres:enrolments", "centre", "admin eqa", f"Enrolments · {CENTRE}"),
+    HtmlPage("centres:enrolments", "centre", "admin", f"Enrolments · {CENTRE}", "q=e&status=active&page=2"),
     HtmlPage("centres:enrolment_create", "centre", "admin", f"Enrol a learner · {CENTRE}"),
     HtmlPage("centres:enrolment_edit", "centre enrolment", "admin", f"Enrolment of {LEARNER} · {CENTRE}"),
     HtmlPage("centres:eqa_grants", "centre", "admin", f"EQA access · {CENTRE}"),
@@ -100,6 +104,7 @@ PAGES = [
     HtmlPage("quality:dashboard", "", "iv", "IQA"),
     HtmlPage("quality:strategy", "centre", "iv admin eqa", "Sampling strategy"),
     HtmlPage("quality:plan", "plan", "iv admin eqa", "Sampling plan"),
+    HtmlPage("quality:plan", "plan", "iv", "Sampling plan", "page=2"),
     HtmlPage("quality:sample_detail", "undecided", "iv admin eqa", "Interim sample: {undecided_title}"),
     HtmlPage("quality:sample_detail", "decided", "iv", "Interim sample: {decided_title}"),
     HtmlPage("quality:sample_detail", "summative", "iv admin eqa", f"Summative sample: {SIGNED_LEARNER}, T/100/0001"),
@@ -242,6 +247,7 @@ def site(database, browser: Browser, tmp_path_factory) -> Iterator[Site]:
     """The world, committed for a live server of the module's own (pytest-django's would empty the database
     after each test); emptied again when the module is done."""
     media = tmp_path_factory.mktemp("sweep-media")
+    paging = pytest.MonkeyPatch()
     with (
         override_settings(
             MEDIA_ROOT=media,
@@ -252,6 +258,7 @@ def site(database, browser: Browser, tmp_path_factory) -> Iterator[Site]:
     ):
         try:
             world = build_world()
+            paging.setattr("accounts.paging.PER_PAGE", 2)  # so that the world's lists show their pages' controls
             server = LiveServer("localhost")
             server._live_server_modified_settings.enable()
             site = Site(server.url, world, {})
@@ -261,6 +268,7 @@ def site(database, browser: Browser, tmp_path_factory) -> Iterator[Site]:
             server._live_server_modified_settings.disable()
             server.stop()
         finally:
+            paging.undo()
             call_command("flush", verbosity=0, interactive=False)
 
 

@@ -357,7 +357,7 @@ def test_enrolment_filter_without_a_match_says_so(client, world):
     response = client.get(
         reverse("centres:enrolments", args=[world.centre.pk]), {"status": "on_hold"}, **HTMX
     )
-    assert "No enrolment is on hold." in response.content.decode()
+    assert "No enrolment matches these filters." in response.content.decode()
 
 
 # Registering, roles and invitations through the pages
@@ -486,21 +486,30 @@ def add_people(centre, count):
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_people_list_costs_the_same_for_1_or_30_people(client, db, django_assert_num_queries, count):
+def test_people_list_costs_the_same_for_1_or_30_people(
+    client, db, django_assert_num_queries, count, monkeypatch
+):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 10)  # 31 people are four pages
     centre = CentreFactory()
     admin = member(centre, Role.ADMIN)
     add_people(centre, count)
     client.force_login(admin)
     url = reverse("centres:people", args=[centre.pk])
-    with django_assert_num_queries(
-        7
-    ):  # session, user, the session's second-factor device, centre, roles, memberships with people, unread count
+    # session, user, the session's second-factor device, centre, roles, people: count, the page, their roles
+    # here; unread count
+    with django_assert_num_queries(9):
         response = client.get(url)
-    assert len(response.context["people"]) == count + 1
+    assert (len(response.context["people"]), response.context["paged"].count) == (
+        min(count + 1, 10),
+        count + 1,
+    )
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(client, db, django_assert_num_queries, count):
+def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(
+    client, db, django_assert_num_queries, count, monkeypatch
+):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 10)  # 30 enrolments are three pages
     centre = CentreFactory()
     admin = member(centre, Role.ADMIN)
     unit, standard = create_specification(code="A/100/0001"), create_specification(code="B/100/0002")
@@ -508,11 +517,20 @@ def test_enrolment_list_costs_the_same_for_1_or_30_enrolments(client, db, django
         EnrolmentFactory(centre=centre, specifications=[unit, standard])
     client.force_login(admin)
     url = reverse("centres:enrolments", args=[centre.pk])
-    with django_assert_num_queries(
-        8
-    ):  # session, user, the session's second-factor device, centre, roles, unread count, enrolments, specs
-        response = client.get(url)
-    assert len(response.context["enrolments"]) == count
+    # session, user, the session's second-factor device, centre, roles, the assessors (filter choices),
+    # enrolments: count, the page with people, their specifications; unread count
+    with django_assert_num_queries(10):
+        response = client.get(url, {"page": "2"} if count > 10 else {})
+    assert len(response.context["enrolments"]) == min(count, 10)
+
+
+def test_enrolment_list_filters_by_learner_and_assessor(client, world):
+    other = EnrolmentFactory(centre=world.centre)
+    sign_in(client, world, "centre admin")
+    url = reverse("centres:enrolments", args=[world.centre.pk])
+    by_name = client.get(url, {"q": other.learner.full_name.upper()}).context["enrolments"]
+    by_assessor = client.get(url, {"assessor": world.enrolment.assessor.pk}).context["enrolments"]
+    assert ([e.pk for e in by_name], [e.pk for e in by_assessor]) == ([other.pk], [world.enrolment.pk])
 
 
 @pytest.mark.django_db

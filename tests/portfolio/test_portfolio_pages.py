@@ -254,9 +254,10 @@ def test_home_costs_the_same_queries_whatever_the_portfolio_size(
     learner_client, enrolment, django_assert_num_queries, pieces, mappings
 ):
     bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)
-    # session, user, enrolments, their specifications, the forms' range items and criteria, judgements,
-    # mappings with their evidence, roles (menu), unread notifications (menu)
-    with django_assert_num_queries(10):
+    # session, user, the assessors of portfolios looked after (none) and how many there are (none), own
+    # enrolments, their specifications, the forms' range items and criteria, judgements, mappings with their
+    # evidence, roles (menu), unread notifications (menu)
+    with django_assert_num_queries(12):
         assert learner_client.get(reverse("assessments:home")).status_code == 200
 
 

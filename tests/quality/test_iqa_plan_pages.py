@@ -336,14 +336,33 @@ def test_the_dashboard_costs_the_same_queries_for_1_or_12_samples(
 
 @pytest.mark.parametrize("samples", [1, 12])
 def test_the_plan_page_costs_the_same_queries_for_1_or_12_samples(
-    client, unit, django_assert_num_queries, samples
+    client, unit, django_assert_num_queries, samples, monkeypatch
 ):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 5)  # 12 samples are three pages
     first = EnrolmentFactory(specifications=[unit])
     plan = build_plan(first, unit, samples)
     client.force_login(first.internal_verifier)
-    # session, user, the session's second-factor device, plan with centre and IV, roles, samples with learner, unit, group, assessor and decision;
-    # coverage: enrolments to sample, their specifications, others' judgements, assessor sign-offs, learners with
-    # accepted evidence, groups; the learner units the IV may add, unread count
-    with django_assert_num_queries(14):
+    # session, user, the session's second-factor device, plan with centre and IV, roles, how many samples are
+    # planned and decided; coverage: enrolments to sample, their specifications, others' judgements, assessor
+    # sign-offs, learners with accepted evidence, groups, the samples' keys; the page: count, samples with
+    # learner, unit, group, assessor and decision; the learner units the IV may add, unread count
+    with django_assert_num_queries(17):
         response = client.get(reverse("quality:plan", args=[plan.pk]))
-    assert len(response.context["samples"]) == samples
+    assert (len(response.context["samples"]), response.context["planned"]) == (min(samples, 5), samples)
+
+
+def test_the_plan_page_pages_its_samples_and_numbers_them_across_pages(client, unit, monkeypatch):
+    monkeypatch.setattr("accounts.paging.PER_PAGE", 5)
+    first = EnrolmentFactory(specifications=[unit])
+    plan = build_plan(first, unit, 12)
+    client.force_login(first.internal_verifier)
+
+    page = client.get(reverse("quality:plan", args=[plan.pk]), {"page": "3"}).content.decode()
+
+    assert "Showing 11–12 of 12 samples" in page
+    assert '<td data-label="Sample">11</td>' in page
+    assert '<nav class="pagination" aria-label="Pages of samples">' in page
+    assert (
+        f'action="{reverse("quality:sample_move", args=[plan.samples.order_by("position").last().pk])}?page=3"'
+        in page
+    )
