@@ -258,7 +258,8 @@ def site(database, browser: Browser, tmp_path_factory) -> Iterator[Site]:
     ):
         try:
             world = build_world()
-            paging.setattr("accounts.paging.PER_PAGE", 2)  # so that the world's lists show their pages' controls
+            # two a page, so that the world's lists show their pages' controls
+            paging.setattr("accounts.paging.PER_PAGE", 2)
             server = LiveServer("localhost")
             server._live_server_modified_settings.enable()
             site = Site(server.url, world, {})
