@@ -33,12 +33,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, checkpoints: Path | None, keys: Path | None, **options: Any) -> None:
         centres = chains()
-        heads = {
-            centre_id: chain_head(centre_id) for centre_id in centres
-        }  # taken first: later entries not counted
+        # Heads are taken first: entries written while checking are not counted.
+        heads = {centre_id: chain_head(centre_id) for centre_id in centres}
         problems = [problem for centre_id in centres for problem in verify_one_chain(centre_id)]
         try:
             signed = stored_checkpoints()
+            stored = len(signed)
             if checkpoints is not None:
                 from_files, unreadable = read_directory(checkpoints)
                 if not from_files and not unreadable:
@@ -52,12 +52,12 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(problem)
             raise CommandError(f"audit trail broken: {len(problems)} problem(s)")
-        self._report(heads, len(signed))
+        kept = f" and {len(signed) - stored} from {checkpoints}" if checkpoints is not None else ""
+        self._report(heads, f"; signed checkpoints agree: {stored} in the database{kept}" if signed else "")
 
-    def _report(self, heads: dict[int | None, AuditEntry | None], checkpoint_count: int) -> None:
+    def _report(self, heads: dict[int | None, AuditEntry | None], checked: str) -> None:
         entries = sum(head.sequence for head in heads.values() if head is not None)
         chain_count = f"{len(heads)} chain" + ("" if len(heads) == 1 else "s")
-        checked = f"; {checkpoint_count} signed checkpoint(s) agree" if checkpoint_count else ""
         self.stdout.write(
             self.style.SUCCESS(f"audit trail intact: {entries} entries in {chain_count}{checked}")
         )
