@@ -59,13 +59,17 @@ class Checkpoint:
 
     @classmethod
     def from_row(cls, row: AuditCheckpoint) -> "Checkpoint":
+        try:
+            signature = base64.b64decode(row.signature, validate=True)
+        except binascii.Error:
+            signature = b""  # a row written behind the app's back: it fails verification, with a reason
         return cls(
             chain=row.chain,
             sequence=row.sequence,
             entry_hash=row.entry_hash,
             at=row.at,
             key_id=row.key_id,
-            signature=base64.b64decode(row.signature),
+            signature=signature,
             source=f"database checkpoint {row.pk}",
         )
 
@@ -78,9 +82,12 @@ class Checkpoint:
             at = datetime.datetime.fromisoformat(data["at"])
             if at.tzinfo is None:
                 raise ValueError('"at" has no time zone')
+            sequence = int(data["sequence"])
+            if not 1 <= sequence < 2**63:
+                raise ValueError(f'"sequence" {sequence} is not an entry\'s place in a chain')
             return cls(
                 chain=str(data["chain"]),
-                sequence=int(data["sequence"]),
+                sequence=sequence,
                 entry_hash=str(data["hash"]),
                 at=at,
                 key_id=str(data["key_id"]),

@@ -310,16 +310,31 @@ def test_a_checkpoint_signed_with_another_centres_key_is_not_trusted(centre, kep
 
 
 def test_an_unreadable_checkpoint_file_is_named_in_one_line(kept, capsys):
+    (kept / "huge.json").write_text(json.dumps({**files_in(kept)[0], "sequence": 2**64}))
     (kept / "broken.json").write_text("{not json")
     (kept / "other.json").write_text('{"kind": "something else"}')
 
-    with pytest.raises(CommandError, match=r"^audit trail broken: 2 problem\(s\)$"):
+    with pytest.raises(CommandError, match=r"^audit trail broken: 3 problem\(s\)$"):
         call_command("verify_audit", checkpoints=kept)
 
     assert capsys.readouterr().err.splitlines() == [
         f"{kept / 'broken.json'}: not an audit checkpoint (Expecting property name enclosed in double quotes: "
         "line 1 column 2 (char 1))",
+        f'{kept / "huge.json"}: not an audit checkpoint ("sequence" {2**64} is not an entry\'s place in a chain)',
         f'{kept / "other.json"}: not an audit checkpoint ("kind" is not "{KIND}")',
+    ]
+
+
+def test_a_database_checkpoint_rewritten_behind_the_apps_back_is_not_trusted(centre, kept, tamper, capsys):
+    row = AuditCheckpoint.objects.get(chain=f"centre-{centre.pk}")
+    tamper("UPDATE audit_auditcheckpoint SET signature = %s WHERE id = %s", ["not base64!", row.pk])
+
+    with pytest.raises(CommandError, match=r"^audit trail broken: 1 problem\(s\)$"):
+        call_command("verify_audit")
+
+    assert capsys.readouterr().err.splitlines() == [
+        f"database checkpoint {row.pk}: checkpoint of chain centre-{centre.pk} entry 4 is not trusted: signature "
+        f"does not match key {row.key_id}"
     ]
 
 
