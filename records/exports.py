@@ -29,6 +29,7 @@ from centres.models import Enrolment
 from portfolio.file_types import named_for_type
 from portfolio.models import Evidence, EvidenceFile
 from records import manifest as sections
+from records.manifest_signature import SIGNATURE, signature_file
 from records.pdf import ascii_slug, completion_record_filename, completion_record_pdf
 
 FORMAT = "portfolio-export/1"
@@ -166,13 +167,17 @@ def _write_bytes(archive: ZipFile, path: str, data: bytes, *, compress: bool, wh
     return _copy_into(archive, path, io.BytesIO(data), size=len(data), compress=compress, when=when)
 
 
-def _write_manifest(archive: ZipFile, manifest: dict[str, Any], *, when: datetime) -> None:
-    """manifest.json, then manifest.sha256 in `sha256sum` format, so `sha256sum -c` checks an unzipped copy."""
+def _write_manifest(
+    archive: ZipFile, manifest: dict[str, Any], *, centre_id: int | None, when: datetime
+) -> None:
+    """manifest.json, then manifest.sha256 in `sha256sum` format, so `sha256sum -c` checks an unzipped copy, and
+    manifest.sig, the centre's signature of the manifest, which nobody without the centre's key can remake."""
     data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
     written = _write_bytes(archive, MANIFEST, data, compress=True, when=when)
     _write_bytes(
         archive, MANIFEST_DIGEST, f"{written.sha256}  {MANIFEST}\n".encode(), compress=True, when=when
     )
+    _write_bytes(archive, SIGNATURE, signature_file(data, centre_id=centre_id), compress=True, when=when)
 
 
 def _versions(files: Iterable[EvidenceFile]) -> dict[int, int]:
@@ -257,6 +262,7 @@ def _write_learner_export(*, enrolment: Enrolment, out: IO[bytes]) -> Enrolment:
     paths = _Paths()
     paths.reserve(MANIFEST)
     paths.reserve(MANIFEST_DIGEST)
+    paths.reserve(SIGNATURE)
     written: list[_Written] = []
     with ZipFile(out, "w", allowZip64=True) as archive:
         specifications = []
@@ -292,7 +298,11 @@ def _write_learner_export(*, enrolment: Enrolment, out: IO[bytes]) -> Enrolment:
             "format": FORMAT,
             "generated_at": sections.iso(generated_at),
             "generator": generator(),
-            "centre": {"code": enrolment.centre.code, "name": enrolment.centre.name},
+            "centre": {
+                "id": enrolment.centre_id,
+                "code": enrolment.centre.code,
+                "name": enrolment.centre.name,
+            },
             "learner": sections.person(enrolment.learner),
             "enrolment": {
                 "id": enrolment.pk,
@@ -308,7 +318,7 @@ def _write_learner_export(*, enrolment: Enrolment, out: IO[bytes]) -> Enrolment:
             "samples": [sections.sample(s) for s in portfolio.samples],
             "files": [w.as_manifest() for w in written],
         }
-        _write_manifest(archive, manifest, when=generated_at)
+        _write_manifest(archive, manifest, centre_id=enrolment.centre_id, when=generated_at)
     return enrolment
 
 
@@ -330,7 +340,8 @@ def write_cohort_export(
     paths = _Paths()
     paths.reserve(MANIFEST)
     paths.reserve(MANIFEST_DIGEST)
-    centres: dict[int, dict[str, str]] = {}
+    paths.reserve(SIGNATURE)
+    centres: dict[int, dict[str, Any]] = {}
     learners = []
     with ZipFile(out, "w", allowZip64=True) as archive:
         for done, enrolment in enumerate(enrolments, start=1):
@@ -347,7 +358,10 @@ def write_cohort_export(
                     compress=False,
                     when=generated_at,
                 )
-            centres.setdefault(loaded.centre_id, {"code": loaded.centre.code, "name": loaded.centre.name})
+            centres.setdefault(
+                loaded.centre_id,
+                {"id": loaded.centre_id, "code": loaded.centre.code, "name": loaded.centre.name},
+            )
             learners.append(
                 {
                     **copy.as_manifest(),
@@ -365,4 +379,7 @@ def write_cohort_export(
             "centres": list(centres.values()),
             "learners": learners,
         }
-        _write_manifest(archive, manifest, when=generated_at)
+        # One centre's cohort is signed with that centre's key; anything else with the site's own.
+        _write_manifest(
+            archive, manifest, centre_id=next(iter(centres)) if len(centres) == 1 else None, when=generated_at
+        )

@@ -1,4 +1,5 @@
-"""The completion record as a PDF: archival (PDF/A-3a, tagged), A4, its text selectable and searchable."""
+"""The completion record as a PDF: archival (PDF/A-3a, tagged), A4, its text selectable and searchable; once
+final, signed by the centre (records/pdf_signature.py)."""
 
 import re
 import unicodedata
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from centres.models import Enrolment
+from records.pdf_signature import sign_record_pdf
 from records.selectors import CompletionRecord, completion_record
 from units.models import Specification
 
@@ -18,9 +20,15 @@ def completion_record_html(*, record: CompletionRecord) -> str:
 
 
 def completion_record_pdf(*, enrolment: Enrolment, specification: Specification) -> bytes:
-    """Render the completion record; an awarding body files it for years, so it is PDF/A."""
-    html = completion_record_html(record=completion_record(enrolment=enrolment, specification=specification))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    """Render the completion record; an awarding body files it for years, so it is PDF/A. A final record
+    carries the centre's signature, so a reader can tell it came from the centre unchanged; a DRAFT does not,
+    since it is not a record anyone should rely on."""
+    record = completion_record(enrolment=enrolment, specification=specification)
+    html = completion_record_html(record=record)
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    if not record.is_complete:
+        return pdf
+    return sign_record_pdf(pdf, centre_id=enrolment.centre_id, centre_name=record.centre_name)
 
 
 def ascii_slug(text: str, *, lower: bool) -> str:

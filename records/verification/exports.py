@@ -1,6 +1,7 @@
 """Checking an export offline, from the ZIP alone: what `manage.py verify_export` and anyone holding a copy runs.
 
-The chain checked: manifest.sha256 → manifest.json → every file's size and SHA-256; each signature's digest →
+The chain checked: manifest.sig (the centre's signature, against the key set given) → manifest.json;
+manifest.sha256 → manifest.json → every file's size and SHA-256; each signature's digest →
 the record it covers (recomputed with `digest_of`) → the SHA-256 of the evidence files it covers → the files in
 the ZIP. A cohort's ZIP is checked the same way one level up, then each learner's ZIP inside it. Every problem
 names the file it concerns; a damaged archive is reported, never raised. What this does and does not prove is
@@ -14,6 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from zipfile import BadZipFile, ZipFile
@@ -22,88 +24,16 @@ from jsonschema import Draft202012Validator
 
 from assessments.services.signatures import digest_of
 from records.exports import COHORT_FORMAT, FORMAT, MANIFEST, MANIFEST_DIGEST, hash_stream
+from records.manifest_signature import SIGNATURE, check_signature
+from records.verification.export_schema import COHORT_SCHEMA, LEARNER_SCHEMA
+from signing.keys import KeySet
 
 # Far above any manifest this program writes; a larger one is refused before it is read into memory.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 # What reading a damaged or unreadable member raises: bad CRC, broken deflate stream, truncation, encryption,
 # a compression method Python does not have.
+_MANIFESTS = (MANIFEST, MANIFEST_DIGEST, SIGNATURE)
 _DAMAGE = (BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
-
-_SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-_PATH = {"type": "string", "minLength": 1}
-_FILE = {
-    "type": "object",
-    "required": ["path", "size", "sha256"],
-    "properties": {"path": _PATH, "size": {"type": "integer", "minimum": 0}, "sha256": _SHA256},
-}
-_CODE: dict[str, Any] = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
-# What the checks below rely on; the other fields are described in docs/export-format.md.
-LEARNER_SCHEMA = {
-    "type": "object",
-    "required": ["format", "files", "specifications", "evidence", "signatures"],
-    "properties": {
-        "files": {"type": "array", "items": _FILE},
-        "specifications": {
-            "type": "array",
-            "items": {
-                **_CODE,
-                "required": ["code", "record"],
-                "properties": {
-                    **_CODE["properties"],
-                    "record": {
-                        "type": "object",
-                        "required": ["path", "sha256"],
-                        "properties": {"path": _PATH, "sha256": _SHA256},
-                    },
-                },
-            },
-        },
-        "evidence": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["reference", "files"],
-                "properties": {
-                    "reference": {"type": "string"},
-                    "files": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["path", "original_name", "sha256", "sha256_at_upload", "current"],
-                            "properties": {
-                                "path": _PATH,
-                                "original_name": {"type": "string"},
-                                "sha256": _SHA256,
-                                "sha256_at_upload": _SHA256,
-                                "current": {"type": "boolean"},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-        "signatures": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["specification", "role", "name_printed", "digest", "covered", "voided_at"],
-                "properties": {
-                    "specification": _CODE,
-                    "role": {"type": "string"},
-                    "name_printed": {"type": "string"},
-                    "digest": {"type": "string"},
-                    "covered": {"type": "object"},
-                    "voided_at": {"type": ["string", "null"]},
-                },
-            },
-        },
-    },
-}
-COHORT_SCHEMA = {
-    "type": "object",
-    "required": ["format", "learners"],
-    "properties": {"learners": {"type": "array", "items": _FILE}},
-}
 
 
 @dataclass
@@ -135,8 +65,9 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def verify_export(source: str | Path | BinaryIO) -> VerificationReport:
-    """Check a learner's or a cohort's export ZIP against its manifests and signatures, from the ZIP alone."""
+def verify_export(source: str | Path | BinaryIO, *, keys: KeySet) -> VerificationReport:
+    """Check a learner's or a cohort's export ZIP against its manifests and signatures, from the ZIP and the
+    published key set alone."""
     name = getattr(source, "name", None) if not isinstance(source, str | Path) else str(source)
     report = VerificationReport(source=name if isinstance(name, str) else "the archive")
     try:
@@ -148,7 +79,7 @@ def verify_export(source: str | Path | BinaryIO) -> VerificationReport:
         report.problems.append(f"{report.source}: not a ZIP archive, or too damaged to open ({error})")
         return report
     with archive:
-        _Check(archive, report, prefix="", formats=(FORMAT, COHORT_FORMAT)).run()
+        _Check(archive, report, keys, prefix="", formats=(FORMAT, COHORT_FORMAT)).run()
     return report
 
 
@@ -166,10 +97,17 @@ class _Check:
     """One ZIP being checked; problems go to the report, prefixed with where this ZIP sits in a cohort's."""
 
     def __init__(
-        self, archive: ZipFile, report: VerificationReport, *, prefix: str, formats: tuple[str, ...]
+        self,
+        archive: ZipFile,
+        report: VerificationReport,
+        keys: KeySet,
+        *,
+        prefix: str,
+        formats: tuple[str, ...],
     ) -> None:
         self.archive = archive
         self.report = report
+        self.keys = keys
         self.prefix = prefix
         self.formats = formats
         self.members = Counter(info.filename for info in archive.infolist())
@@ -218,7 +156,34 @@ class _Check:
             readable = " or ".join(self.formats)
             self.problem(f"{MANIFEST}: unknown format {json.dumps(found)}: this verifier reads {readable}")
             return None
-        return manifest if self._follows_schema(manifest, found) else None
+        if not self._follows_schema(manifest, found):
+            return None
+        self._check_manifest_signature(data, manifest)
+        return manifest
+
+    def _check_manifest_signature(self, data: bytes, manifest: dict[str, Any]) -> None:
+        """manifest.sig: the centre's signature of the manifest, the one thing a rewrite cannot remake."""
+        if SIGNATURE not in self.members:
+            self.problem(f"{SIGNATURE}: missing, so nothing shows that the centre wrote {MANIFEST}")
+            return
+        signed = self._read_small(SIGNATURE)
+        if signed is None:
+            return
+        try:
+            generated_at = datetime.fromisoformat(manifest["generated_at"])
+        except ValueError:
+            self.problem(f"{MANIFEST}: generated_at {manifest['generated_at']!r} is not a time")
+            return
+        if manifest["format"] == FORMAT:
+            centre_id = manifest["centre"]["id"]
+        else:
+            centres = [centre["id"] for centre in manifest["centres"]]
+            centre_id = centres[0] if len(centres) == 1 else None
+        problem = check_signature(
+            data, signed, keys=self.keys, centre_id=centre_id, generated_at=generated_at
+        )
+        if problem is not None:
+            self.problem(problem)
 
     def _manifest_bytes(self) -> bytes | None:
         if MANIFEST not in self.members:
@@ -297,9 +262,10 @@ class _Check:
         return True
 
     def _check_unlisted(self, listed: Collection[str]) -> None:
-        """Every file in the archive is listed, but for the manifest and its digest (folders are not files)."""
+        """Every file in the archive is listed, but for the manifest, its digest and its signature (folders are not
+        files)."""
         for name in sorted(self.members):
-            if name not in listed and name not in (MANIFEST, MANIFEST_DIGEST) and not name.endswith("/"):
+            if name not in listed and name not in _MANIFESTS and not name.endswith("/"):
                 self.problem(f"{name}: in the archive but not listed in the manifest")
 
     def _check_learner(self, manifest: dict[str, Any]) -> None:
@@ -367,4 +333,4 @@ class _Check:
             self.problem(f"{path}: not a ZIP archive, or too damaged to open ({error})")
             return
         with nested:
-            _Check(nested, self.report, prefix=f"{self.prefix}{path}: ", formats=(FORMAT,)).run()
+            _Check(nested, self.report, self.keys, prefix=f"{self.prefix}{path}: ", formats=(FORMAT,)).run()

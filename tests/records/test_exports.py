@@ -209,7 +209,11 @@ def test_the_manifest_names_the_centre_the_learner_and_the_enrolment(completed_u
     manifest = manifest_of(learner_zip(completed_unit))
     assert manifest["format"] == "portfolio-export/1"
     assert manifest["generator"]["name"] == "evidence-portfolio"
-    assert manifest["centre"] == {"code": completed_unit.centre.code, "name": "Riverside Care Academy"}
+    assert manifest["centre"] == {
+        "id": completed_unit.centre_id,
+        "code": completed_unit.centre.code,
+        "name": "Riverside Care Academy",
+    }
     assert manifest["learner"] == {"id": completed_unit.learner.pk, "name": "Amara Okafor"}
     assert manifest["enrolment"] == {
         "id": completed_unit.pk,
@@ -387,7 +391,8 @@ def test_the_manifest_records_iqa_samples_with_their_decisions_and_actions(unit_
 
 def test_the_manifest_lists_every_file_in_the_archive_with_its_size_and_sha256(completed_unit):
     archive = learner_zip(completed_unit)
-    members = [name for name in archive.namelist() if name not in ("manifest.json", "manifest.sha256")]
+    manifests = ("manifest.json", "manifest.sha256", "manifest.sig")
+    members = [name for name in archive.namelist() if name not in manifests]
     assert {f["path"]: (f["size"], f["sha256"]) for f in manifest_of(archive)["files"]} == {
         name: (len(archive.read(name)), sha256(archive.read(name))) for name in members
     }
@@ -421,12 +426,12 @@ def test_a_cohort_export_holds_each_learners_zip_and_a_manifest_of_their_hashes(
     write_cohort_export(enrolments=[first, second], out=out)
     archive = ZipFile(out)
     paths = [f"learners/zoe-avila-{first.pk}.zip", f"learners/amara-okafor-{second.pk}.zip"]
-    assert archive.namelist() == [*paths, "manifest.json", "manifest.sha256"]
+    assert archive.namelist() == [*paths, "manifest.json", "manifest.sha256", "manifest.sig"]
     assert [archive.getinfo(path).compress_type for path in paths] == [ZIP_STORED, ZIP_STORED]
     manifest = manifest_of(archive)
     assert (manifest["format"], manifest["centres"]) == (
         "portfolio-cohort-export/1",
-        [{"code": first.centre.code, "name": first.centre.name}],
+        [{"id": first.centre_id, "code": first.centre.code, "name": first.centre.name}],
     )
     assert manifest["learners"] == [
         {

@@ -1,4 +1,5 @@
-"""Checking an export offline: a fresh export passes; any change to it is found and the file named."""
+"""Checking an export offline: a fresh export passes; any change to it is found and the file named, and a rewrite
+that keeps every hash consistent fails on the centre's signature of the manifest."""
 
 import hashlib
 import io
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from records.exports import write_cohort_export, write_learner_export
 from records.verification.exports import verify_export
+from signing.keys import keyset
 from tests.factories import EnrolmentFactory
 
 # Verification reads the record as any file: a plain PDF stands in for the rendered one, to save seconds.
@@ -33,7 +35,17 @@ def cohort_export(enrolments) -> bytes:
 
 
 def problems(data: bytes) -> list[str]:
-    return verify_export(io.BytesIO(data)).problems
+    """What verifying the ZIP against the published key set finds."""
+    return verify_export(io.BytesIO(data), keys=keyset()).problems
+
+
+def manifest_signature_broken(data: bytes, prefix: str = "") -> str:
+    """The problem a manifest edited after signing shows, naming the key that signed the original."""
+    key_id = json.loads(ZipFile(io.BytesIO(data)).read("manifest.sig"))["key_id"]
+    return (
+        f"{prefix}manifest.json: does not match its signature in manifest.sig by key {key_id} (changed after the "
+        "centre signed it)"
+    )
 
 
 def one_byte_changed(content: bytes, at: int = -10) -> bytes:
@@ -81,13 +93,13 @@ def exported(completed_unit) -> bytes:
 
 
 def test_a_fresh_learner_export_verifies(exported):
-    report = verify_export(io.BytesIO(exported))
+    report = verify_export(io.BytesIO(exported), keys=keyset())
     assert (report.ok, report.problems, report.format) == (True, [], "portfolio-export/1")
     assert (report.learners_checked, report.files_checked, report.signatures_checked) == (1, 2, 4)
 
 
 def test_a_fresh_cohort_export_verifies(completed_unit, unit_in_progress):
-    report = verify_export(io.BytesIO(cohort_export([completed_unit, unit_in_progress])))
+    report = verify_export(io.BytesIO(cohort_export([completed_unit, unit_in_progress])), keys=keyset())
     assert (report.ok, report.problems, report.format) == (True, [], "portfolio-cohort-export/1")
     assert (report.learners_checked, report.files_checked, report.signatures_checked) == (2, 7, 4)
 
@@ -106,7 +118,8 @@ def test_one_changed_byte_in_the_manifest_is_detected(exported):
     at = manifest.index(b"Reflective account of a review")
     tampered = rebuilt(exported, changed={"manifest.json": one_byte_changed(manifest, at)})
     assert problems(tampered) == [
-        "manifest.json: SHA-256 does not match manifest.sha256 (the manifest was changed)"
+        "manifest.json: SHA-256 does not match manifest.sha256 (the manifest was changed)",
+        manifest_signature_broken(exported),
     ]
 
 
@@ -127,8 +140,9 @@ def test_a_signed_record_altered_in_the_manifest_is_caught_by_its_digest(exporte
         manifest["signatures"][1]["covered"]["lines"][0]["met"] = False
 
     assert problems(with_manifest_edited(exported, unmeet_a_line)) == [
+        manifest_signature_broken(exported),
         "manifest.json: the assessor signature on L/652/0848 by Brendan Walsh: its digest does not match the "
-        "record it covers (changed after signing)"
+        "record it covers (changed after signing)",
     ]
 
 
@@ -146,6 +160,8 @@ def test_an_evidence_file_replaced_with_every_hash_in_the_manifest_updated_is_ca
 
     tampered = with_manifest_edited(rebuilt(exported, changed={EVIDENCE: forged}), point_at_the_forgery)
     assert problems(tampered) == [
+        manifest_signature_broken(exported),
+    ] + [
         f"{EVIDENCE}: SHA-256 differs from the one the {role} signature on L/652/0848 by {name} covers"
         for role, name in [
             ("learner", "Amara Okafor"),
@@ -161,8 +177,9 @@ def test_a_stored_file_that_changed_after_upload_is_named(exported):
         manifest["evidence"][0]["files"][0]["sha256_at_upload"] = "0" * 64
 
     assert problems(with_manifest_edited(exported, record_another_upload_hash)) == [
+        manifest_signature_broken(exported),
         f"{EVIDENCE}: differs from the file uploaded to E1 (its SHA-256 at upload was {'0' * 64}): the stored "
-        "file changed after upload"
+        "file changed after upload",
     ]
 
 
@@ -175,7 +192,7 @@ def test_corrupted_archive_bytes_name_the_member_with_the_bad_crc(exported):
 def test_a_file_that_is_not_a_zip_is_reported(tmp_path):
     path = tmp_path / "export.zip"
     path.write_bytes(b"%PDF-1.4 not an archive")
-    assert verify_export(path).problems == [
+    assert verify_export(path, keys=keyset()).problems == [
         f"{path}: not a ZIP archive, or too damaged to open (File is not a zip file)"
     ]
 
@@ -224,11 +241,18 @@ def test_a_tampered_learner_zip_inside_a_cohort_export_is_named(completed_unit):
     ]
 
 
+def published_keys(tmp_path) -> str:
+    """The key set as /.well-known/portfolio-keys.json publishes it, saved to a file."""
+    path = tmp_path / "portfolio-keys.json"
+    path.write_text(json.dumps(keyset().to_json()))
+    return str(path)
+
+
 def test_the_command_prints_what_it_checked_and_ok(exported, tmp_path):
     path = tmp_path / "amara.zip"
     path.write_bytes(exported)
     out = io.StringIO()
-    call_command("verify_export", str(path), stdout=out)
+    call_command("verify_export", str(path), "--keys", published_keys(tmp_path), stdout=out)
     assert out.getvalue() == (
         f"{path}: portfolio-export/1: 1 learner, 2 files and 4 signatures checked\n  OK\n"
     )
@@ -240,7 +264,7 @@ def test_the_command_fails_and_prints_each_problem(exported, tmp_path):
     bad.write_bytes(rebuilt(exported, dropped=(EVIDENCE,)))
     out = io.StringIO()
     with pytest.raises(CommandError, match=f"^1 of 2 failed verification: {bad}$"):
-        call_command("verify_export", str(good), str(bad), stdout=out)
+        call_command("verify_export", str(good), str(bad), "--keys", published_keys(tmp_path), stdout=out)
     assert out.getvalue().splitlines()[2:] == [
         f"{bad}: portfolio-export/1: 1 learner, 1 file and 4 signatures checked",
         f"  {EVIDENCE}: listed in the manifest but missing from the archive",
@@ -251,5 +275,20 @@ def test_the_command_names_a_missing_file(tmp_path):
     missing = tmp_path / "nowhere.zip"
     err = io.StringIO()
     with pytest.raises(CommandError, match=f"^1 of 1 failed verification: {missing}$"):
-        call_command("verify_export", str(missing), stderr=err)
+        call_command("verify_export", str(missing), "--keys", published_keys(tmp_path), stderr=err)
     assert err.getvalue() == f"{missing}: no such file\n"
+
+
+def test_the_command_requires_the_key_set(exported, tmp_path):
+    path = tmp_path / "amara.zip"
+    path.write_bytes(exported)
+    with pytest.raises(CommandError, match="^Error: the following arguments are required: --keys$"):
+        call_command("verify_export", str(path))
+
+
+def test_the_command_says_in_one_line_that_the_key_set_cannot_be_read(exported, tmp_path):
+    path, keys = tmp_path / "amara.zip", tmp_path / "keys.json"
+    path.write_bytes(exported)
+    keys.write_text("<html>not found</html>")
+    with pytest.raises(CommandError, match="^--keys: cannot read the key set .*keys.json: Expecting value"):
+        call_command("verify_export", str(path), "--keys", str(keys))
