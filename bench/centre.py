@@ -208,23 +208,33 @@ def media_root(url: str) -> Path:
 def ensure_centre(
     learners: int, *, url: str | None = None, rebuild: bool = False, **shape: int
 ) -> BenchCentre:
-    """Set Django up on the bench database of `learners` learners, building it first if missing (or `rebuild`)."""
+    """Set Django up on the bench database of `learners` learners, building it first if it is missing, was made
+    before a migration the code now has, or `rebuild` asks."""
     url = database_url(learners, url)
     media = media_root(url)
-    fresh = rebuild or not database_exists(url)
-    if fresh:
-        create_database(url)
     setup_django(url, media)
-    if not fresh:
+    if not rebuild and database_exists(url) and not migrations_pending():
         return find_centre()
     from django.core.management import call_command
+    from django.db import connections
 
+    connections.close_all()
+    create_database(url)
     media.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
     centre = build_centre(Shape(learners=learners, **shape))
     print(f"built a centre of {learners:,} learners in {time.perf_counter() - start:.0f} s at {url}")
     return centre
+
+
+def migrations_pending() -> bool:
+    """Whether the database lacks a migration of the code (then it is built again)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def main() -> None:

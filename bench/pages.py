@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL = 5.0
 PDF_POLL_SECONDS = 0.25
 PDF_WAIT_SECONDS = 120
+BUDGET_SECONDS = 90  # a page this slow in total stops being repeated (after MIN_ROUNDS): the run ends today
+MIN_ROUNDS = 3
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Measured:
     wire_kib: float
     encoding: str
     queries: int | None
-    notes: list[str] = field(default_factory=list)
+    samples: int
 
     @property
     def ratio_p50(self) -> float:
@@ -153,7 +155,9 @@ def measure(
             fetch(sessions[page.who], page.path)
     for round_ in range(repeat):
         for page in pages:
-            if round_ >= (page.repeat or repeat):
+            if round_ >= (page.repeat or repeat) or (
+                round_ >= MIN_ROUNDS and sum(times[page.name]) > BUDGET_SECONDS
+            ):
                 continue
             browser = sessions[page.who]
             trivial_times[page.name].append(browser.request("GET", TRIVIAL_PATH).seconds)
@@ -174,6 +178,7 @@ def measure(
             wire_kib=len(last[page.name].body) / 1024,
             encoding=last[page.name].headers.get("content-encoding", "none"),
             queries=None,
+            samples=len(times[page.name]),
         )
         for page in pages
     ]
@@ -290,14 +295,14 @@ def report(results: list[dict[str, object]]) -> None:
             f"{result['trivial_queries']} queries; CONN_MAX_AGE {result['conn_max_age']}"
         )
         print(
-            f"  {'page':40} {'p50 x':>7} {'p95 x':>7} {'goal':>5} {'queries':>7} {'HTML KiB':>9} {'sent KiB':>9}"
+            f"  {'page':40} {'p50 x':>7} {'p95 x':>7} {'goal':>5} {'queries':>7} {'HTML KiB':>9} {'sent KiB':>9} {'gzip':>5} {'runs':>4}"
         )
         for row in (Measured(**data) for data in result["pages"]):  # type: ignore[attr-defined]
             verdict = "ok" if row.ratio_p95 <= GOAL else "MISS"
             status = "" if row.status == 200 else f"  (status {row.status})"
             print(
                 f"  {row.name:40} {row.ratio_p50:7.1f} {row.ratio_p95:7.1f} {verdict:>5} {row.queries!s:>7} "
-                f"{row.html_kib:9.1f} {row.wire_kib:9.1f} {row.encoding}{status}"
+                f"{row.html_kib:9.1f} {row.wire_kib:9.1f} {row.encoding:>5} {row.samples:>4}{status}"
             )
         signin = result["signin"]
         print(
