@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # pages compressed (not files, not the second-factor pages that show secrets): config/middleware.py
+    "config.middleware.CompressPagesMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.HtmxRedirectMiddleware",
@@ -122,10 +124,13 @@ TEMPLATES = [
 SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 if not env_str("DATABASE_URL"):
     SQLITE_PATH.parent.mkdir(exist_ok=True)
+# Each thread keeps its database connection for DATABASE_CONN_MAX_AGE seconds (a new connection per request costs
+# a quarter of a small page's time), checked before reuse so one the server dropped is replaced, not an error.
+# 0 (a connection per request) under DEBUG: the development server starts a thread per request.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
         conn_health_checks=True,
     )
 }
@@ -140,6 +145,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_REDIRECT_URL = "assessments:home"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2 (argon2-cffi) hashes new passwords; a password hashed by an older hasher still verifies and is
+# re-hashed with Argon2 when its owner next signs in. argon2-cffi releases the GIL while it hashes, so a
+# sign-in holds one gunicorn thread, never the whole worker.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -371,6 +385,11 @@ if env_str("S3_BUCKET"):
             "access_key": env_str("S3_ACCESS_KEY_ID") or None,
             "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
             "querystring_auth": True,
+            # a name already taken gets a new one (two exports in the same minute), as on local disk
+            "file_overwrite": False,
+            # a file read through storage (an export packing evidence, a HEIC preview) spools to a temporary
+            # file beyond 8 MiB instead of memory; downloads never spool (portfolio/downloads.py streams them)
+            "max_memory_size": 8 * 1024 * 1024,
         },
     }
 

@@ -100,6 +100,13 @@ class SamplingPlan(models.Model):
     seed = models.PositiveBigIntegerField(help_text="Generating again with this seed gives the same plan.")
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(auto_now_add=True)
+    coverage_summary = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The CAMERA coverage as the dashboard shows it, stored when the samples change "
+        "(quality.services.coverage); null for a plan made before it was stored.",
+    )
 
     class Meta:
         ordering = ["centre", "-period_start"]

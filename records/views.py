@@ -4,7 +4,7 @@ not change 403."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,8 +14,8 @@ from accounts.http import AuthenticatedRequest
 from centres.access import access_of, change_or_403, read_or_404
 from centres.lookups import enrolled_specification, visible_centre, visible_enrolment
 from jobs.services import reap_stopped_workers
-from portfolio.views.files import stored_file_response
-from records import export_selectors, services
+from portfolio.downloads import stored_file_response, strong_etag
+from records import export_selectors, record_pdfs, services
 from records.forms import CohortExportForm
 from records.models import Export
 from records.pdf import completion_record_filename, completion_record_pdf
@@ -24,15 +24,27 @@ from records.services import ExportError
 
 
 @require_GET
-def completion_record(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponse:
-    """The completion record of one specification as a PDF, marked DRAFT until completion is confirmed."""
+def completion_record(request: AuthenticatedRequest, pk: int, specification_pk: int) -> HttpResponseBase:
+    """The completion record of one specification as a PDF, marked DRAFT until completion is confirmed; a
+    confirmed record is rendered once and then served from storage (`records.record_pdfs`)."""
     enrolment = visible_enrolment(request, pk)
     specification = enrolled_specification(enrolment, specification_pk)
+    filename = completion_record_filename(enrolment=enrolment, specification=specification)
+    frozen = record_pdfs.frozen_record(enrolment=enrolment, specification=specification)
+    if frozen is not None:
+        stored, digest = frozen
+        return stored_file_response(
+            request,
+            stored,
+            filename=filename,
+            content_type="application/pdf",
+            etag=strong_etag(f"{digest}-layout{record_pdfs.LAYOUT}"),
+            cache_control="private, no-store",
+        )
     response = HttpResponse(
         completion_record_pdf(enrolment=enrolment, specification=specification),
         content_type="application/pdf",
     )
-    filename = completion_record_filename(enrolment=enrolment, specification=specification)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -117,14 +129,17 @@ def export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def download_export(request: AuthenticatedRequest, pk: int) -> FileResponse:
+def download_export(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """The finished ZIP, streamed, for whoever may see the export."""
     export = _visible_export(request, pk)
     if export.status != Export.Status.DONE or not export.file:
         raise Http404("This export has no file to download yet")
     return stored_file_response(
+        request,
         export.file,
         filename=services.export_filename(export),
         content_type="application/zip",
+        etag=strong_etag(export.sha256),
+        size=export.size,
         cache_control="private, no-store",  # a whole portfolio: no copy left in a shared browser's cache
     )

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings as django_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -104,3 +105,37 @@ def second_factor_passed(request, monkeypatch):
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def s3(settings, tmp_path, monkeypatch):
+    """A local S3 server (moto) with one bucket, set as the default storage; yields a boto3 client of it."""
+    pytest.importorskip("storages")
+    boto3 = pytest.importorskip("boto3")
+    moto_server = pytest.importorskip("moto.server")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-2")
+    client.create_bucket(Bucket="evidence", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "evidence",
+                "endpoint_url": endpoint,
+                "region_name": "eu-west-2",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "file_overwrite": False,  # as config/settings.py sets it
+            },
+        },
+    }
+    yield client
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # moto keeps its buckets in the process
+    server.stop()

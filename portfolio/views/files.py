@@ -8,8 +8,7 @@ An upload view swaps in `EvidenceUploadHandler` before anything reads the reques
 from typing import cast
 
 from django.contrib import messages
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, UnreadablePostError
+from django.http import HttpResponse, HttpResponseBase, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedRequest
 from centres.access import access_of, change_or_403, read_or_404
 from portfolio import file_types
+from portfolio.downloads import stored_file_response, strong_etag
 from portfolio.models import Evidence, EvidenceFile
 from portfolio.permissions import can_change_evidence, can_view_evidence, can_view_file
 from portfolio.selectors.files import file_panel
@@ -28,7 +28,6 @@ from portfolio.services import PortfolioError, files
 from portfolio.services.files import FileOutcome
 from portfolio.uploads import CheckedUpload, EvidenceUploadHandler
 
-DOWNLOAD_BLOCK_SIZE = 1024 * 1024
 NOTHING_RECEIVED = "No file was received: choose a file, then press the upload button."
 UNREADABLE = (
     "The upload could not be read: the connection may have dropped, or a file name is too long. "
@@ -146,37 +145,19 @@ def replace_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _replace(request, evidence_file, handler)
 
 
-def stored_file_response(
-    stored: FieldFile,
-    *,
-    filename: str,
-    content_type: str,
-    inline: bool = False,
-    cache_control: str = "private, no-cache",
-) -> FileResponse:
-    """Stored bytes, streamed in large blocks under `filename`, with a type the browser must not second-guess;
-    404 if storage has lost them. Callers check permissions first."""
-    if not stored.name:
-        raise Http404("No file is stored")
-    try:
-        handle = stored.storage.open(stored.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing") from None
-    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
-    response.block_size = DOWNLOAD_BLOCK_SIZE
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = cache_control
-    return response
-
-
-def _file_response(evidence_file: EvidenceFile, *, inline: bool) -> FileResponse:
-    """An evidence file under its original name, with the suffix of its sniffed type; a type outside the allowed
-    list goes as plain bytes."""
+def _file_response(
+    request: AuthenticatedRequest, evidence_file: EvidenceFile, *, inline: bool
+) -> HttpResponseBase:
+    """An evidence file under its original name, with the suffix of its sniffed type, whole or by byte range; a
+    type outside the allowed list goes as plain bytes."""
     allowed = evidence_file.content_type in file_types.allowed_types()
     return stored_file_response(
+        request,
         evidence_file.file,
         filename=file_types.named_for_type(evidence_file.original_name, evidence_file.content_type),
         content_type=evidence_file.content_type if allowed else file_types.OCTET_STREAM,
+        etag=strong_etag(evidence_file.sha256),
+        size=evidence_file.size,
         inline=inline,
     )
 
@@ -191,19 +172,20 @@ SANDBOXED = f"sandbox; default-src 'none'; img-src 'self'; media-src 'self'; {FR
 
 
 @require_GET
-def download_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
-    """Any version of a file, as an attachment, for those who may see the evidence."""
-    return _file_response(visible_file(request, pk), inline=False)
+def download_file(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """Any version of a file, as an attachment, for those who may see the evidence (resumable: byte ranges)."""
+    return _file_response(request, visible_file(request, pk), inline=False)
 
 
 @require_GET
 @xframe_options_sameorigin
-def view_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+def view_file(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Images, PDFs, audio and video open in the browser, and the site's own pages may frame them (the review
-    screen shows a PDF beside the criteria), no other site's; any other type is downloaded instead."""
+    screen shows a PDF beside the criteria), no other site's; any other type is downloaded instead. A video or
+    recording is seekable: the player asks for byte ranges (`portfolio.downloads`)."""
     evidence_file = visible_file(request, pk)
     inline = file_types.may_show_inline(evidence_file.content_type)
-    response = _file_response(evidence_file, inline=inline)
+    response = _file_response(request, evidence_file, inline=inline)
     response["Content-Security-Policy"] = (
         INLINE_CSP.get(evidence_file.content_type, SANDBOXED) if inline else "sandbox; default-src 'none'"
     )

@@ -2,10 +2,11 @@
 
 from pathlib import PurePosixPath
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
+from portfolio.downloads import StoredName, stored_file_response, strong_etag
 from portfolio.previews import has_preview, preview
 from portfolio.views.files import SANDBOXED, visible_file
 
@@ -21,24 +22,27 @@ NO_PREVIEW = (
 
 
 @require_GET
-def preview_file(request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
+def preview_file(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """A JPEG of a HEIC photo, made once and kept; the original is downloaded as it was uploaded."""
     evidence_file = visible_file(request, pk)
     if not has_preview(evidence_file.content_type):
         raise Http404("This file is shown as it is, not through a preview")
     name = preview(evidence_file)
-    response: HttpResponse | FileResponse
+    response: HttpResponseBase
     if name is None:
         response = HttpResponse(NO_PREVIEW, content_type="image/svg+xml")
         response["Cache-Control"] = "private, no-cache"
     else:
         stem = PurePosixPath(evidence_file.original_name).stem or "photo"
-        response = FileResponse(
-            evidence_file.file.storage.open(name, "rb"),
-            content_type="image/jpeg",
+        response = stored_file_response(
+            request,
+            StoredName(name, evidence_file.file.storage),
             filename=f"{stem} (preview).jpg",
+            content_type="image/jpeg",
+            etag=strong_etag(f"{evidence_file.sha256}-preview"),
+            inline=True,
+            cache_control="private, max-age=86400",  # the preview of a digest never changes
         )
-        response["Cache-Control"] = "private, max-age=86400"  # the preview of a digest never changes
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOXED  # a picture, opened alone or in an <img>: nothing runs
     return response

@@ -1,6 +1,7 @@
 """A plan's CAMERA coverage: for each dimension, what exists to sample and whether the plan covers it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from quality.camera import STAGES, Dimension, Item, Pool, Target
 from quality.models import Sample, SamplingPlan
@@ -80,4 +81,31 @@ def coverage(plan: SamplingPlan, *, samples: list[Sample] | None = None) -> list
             ],
         )
         for dimension in Dimension
+    ]
+
+
+def as_summary(rows: list[CoverageRow]) -> list[dict[str, Any]]:
+    """The coverage as stored on the plan (JSON): what the dashboard shows, without the pool behind it."""
+    return [
+        {
+            "letter": row.letter,
+            "title": row.title,
+            "items": [[item.label, item.covered] for item in row.items],
+        }
+        for row in rows
+    ]
+
+
+def stored_coverage(plan: SamplingPlan) -> list[CoverageRow]:
+    """The plan's coverage as stored when its samples last changed; worked out now for a plan made before the
+    summary was stored."""
+    if plan.coverage_summary is None:
+        return coverage(plan)
+    return [
+        CoverageRow(
+            letter=row["letter"],
+            title=row["title"],
+            items=[CoverageItem(label, covered) for label, covered in row["items"]],
+        )
+        for row in plan.coverage_summary
     ]

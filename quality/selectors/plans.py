@@ -18,7 +18,7 @@ from quality.models import (
     SamplingPlan,
     SamplingStrategy,
 )
-from quality.selectors.coverage import CoverageRow, coverage
+from quality.selectors.coverage import CoverageRow, coverage, stored_coverage
 from quality.services.strategy import centre_assessors, strategy_for
 
 
@@ -153,7 +153,7 @@ def dashboard(*, user: User) -> Dashboard:
     )
     return Dashboard(
         plans=plans,
-        coverage=coverage(plans[0]) if plans else [],
+        coverage=stored_coverage(plans[0]) if plans else [],
         agreement=_agreement(user),
         actions=actions,
         centres=centres,

@@ -18,6 +18,7 @@ from quality.models import Rating, Sample, SampleDecision, SamplingPlan
 from quality.rules import assessed_by
 from quality.selectors.pool import load_pool
 from quality.services import QualityError
+from quality.services.coverage import store_coverage
 from quality.services.strategy import strategy_for
 from units.models import Group, Specification
 
@@ -79,6 +80,7 @@ def _store(
             )
             for i, p in enumerate(planned)
         )
+        store_coverage(sampling_plan)
         record(
             actor=by,
             action="iqa.plan_generated",
@@ -226,6 +228,7 @@ def add_sample(
             added_by_hand=True,
             position=(last + 1) if last is not None else 0,
         )
+        store_coverage(plan)
         record(
             actor=by,
             action="iqa.sample_added",
@@ -254,6 +257,7 @@ def remove_sample(*, sample: Sample, by: User) -> None:
             before=_sample_state(sample),
         )
         sample.delete()
+        store_coverage(sample.plan)
 
 
 def move_sample(

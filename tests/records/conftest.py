@@ -142,3 +142,4 @@ def plain_records(monkeypatch):
 
     monkeypatch.setattr("records.exports.completion_record_pdf", plain_pdf)
     monkeypatch.setattr("records.views.completion_record_pdf", plain_pdf)
+    monkeypatch.setattr("records.pdf.completion_record_pdf", plain_pdf)
