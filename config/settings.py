@@ -23,6 +23,7 @@ from config.env import (
     refuse_development_keys,
     refuse_development_value,
 )
+from config.storage import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -368,30 +369,9 @@ EVIDENCE_MAX_PACK_RATIO = env_int("EVIDENCE_MAX_PACK_RATIO", 100)
 # Where uploads are spooled while they stream in (default: the system's temporary directory). On the same
 # file system as MEDIA_ROOT a finished upload is moved into place instead of copied; never a RAM-backed tmpfs.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
-# Optional S3-compatible storage for uploaded files, through django-storages (`pip install '.[s3]'`). Files are
-# still served only through the permission-checking views, never from a bucket URL.
-#   S3_BUCKET             the bucket; setting it moves file storage from MEDIA_ROOT to the bucket
-#   S3_ENDPOINT_URL       the service's endpoint for non-AWS services (MinIO, Ceph, Garage, …); empty for AWS
-#   S3_REGION             the bucket's region, e.g. eu-west-2; empty for the service's default
-#   S3_ACCESS_KEY_ID      access key; empty to use boto3's own chain (environment, ~/.aws, instance role)
-#   S3_SECRET_ACCESS_KEY  the secret for S3_ACCESS_KEY_ID
-if env_str("S3_BUCKET"):
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("S3_BUCKET"),
-            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
-            "region_name": env_str("S3_REGION") or None,
-            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
-            "querystring_auth": True,
-            # a name already taken gets a new one (two exports in the same minute), as on local disk
-            "file_overwrite": False,
-            # a file read through storage (an export packing evidence, a HEIC preview) spools to a temporary
-            # file beyond 8 MiB instead of memory; downloads never spool (portfolio/downloads.py streams them)
-            "max_memory_size": 8 * 1024 * 1024,
-        },
-    }
+# Every stored file in an S3-compatible bucket when S3_BUCKET is set (config/storage.py lists the variables).
+if s3 := s3_storage():
+    STORAGES["default"] = s3
 
 # Finished exports (records app) hold whole portfolios, personal data included: `manage.py prune_exports`, run
 # daily, removes their files this many days after they were made (the export's row stays, marked expired).
