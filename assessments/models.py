@@ -109,6 +109,24 @@ class Judgement(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class JudgementReopening(AppendOnlyModel):
+    """An internal verifier's disagreement with one judgement: it no longer counts, and the assessor judges that
+    line again (a new judgement, in the next round). A row of its own pointing at the judgement, never an edit."""
+
+    judgement = models.OneToOneField(Judgement, on_delete=models.PROTECT, related_name="reopening")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField()
+    reason = models.TextField()
+
+    objects = AppendOnlyQuerySet["JudgementReopening"].as_manager()
+
+    class Meta:
+        ordering = ["reopened_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.judgement} reopened on {self.reopened_at:%d/%m/%Y}: {self.reason}"
+
+
 class RoundFeedback(models.Model):
     """The assessor's overall feedback on a round still open, kept from one save to the next so that nothing
     typed is lost; the decision copies it into the round's `Review`, and this row goes."""

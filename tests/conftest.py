@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from centres.access import Access
@@ -50,20 +50,16 @@ def checkpoint_dir(settings, tmp_path):
     return settings.CHECKPOINT_DIR
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def signing_key_dir(tmp_path_factory):
-    """One directory of development signing keys for the whole session (keys made on demand, as in development)."""
-    return tmp_path_factory.mktemp("signing-keys")
-
-
-@pytest.fixture(autouse=True)
-def signing_keys(settings, signing_key_dir):
-    """Signing keys live in the session's temporary directory, never the repository's var/signing-keys; a missing
-    centre key is made on demand, as in a development checkout."""
-    settings.SIGNING_KEY_DIR = signing_key_dir
-    settings.SIGNING_KEYSET = signing_key_dir / "keys.json"
-    settings.SIGNING_DEVELOPMENT_KEYS = True
-    return settings
+    """Signing keys live in one temporary directory for the whole session, never the repository's
+    var/signing-keys; a missing centre key is made on demand, as in a development checkout. Session-wide, so that
+    module-scoped worlds (the browser sweep's) sign with them too."""
+    directory = tmp_path_factory.mktemp("signing-keys")
+    with override_settings(
+        SIGNING_KEY_DIR=directory, SIGNING_KEYSET=directory / "keys.json", SIGNING_DEVELOPMENT_KEYS=True
+    ):
+        yield directory
 
 
 @pytest.fixture

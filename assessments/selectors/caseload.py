@@ -3,11 +3,12 @@ list a queryset the page pages, so the page costs the same whatever the caseload
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from accounts.models import User
 from assessments.models import SignOff
 from assessments.selectors.met import with_progress
+from assessments.selectors.review import open_reopenings
 from assessments.selectors.signatures import signatures_in_force
 from centres.models import Enrolment
 from centres.selectors import enrolments_queryset
@@ -48,10 +49,14 @@ def _evidence_of(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
 
 
 def awaiting_review(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
-    """Evidence submitted or resubmitted by these learners, oldest first."""
-    return (
-        _evidence_of(enrolments).filter(status__in=Evidence.AWAITING_STATUSES).order_by("submitted_at", "pk")
-    )
+    """Evidence submitted or resubmitted by these learners, and accepted evidence with judgements the internal
+    verifier reopened, oldest first."""
+    evidence = _evidence_of(enrolments)
+    reopened = open_reopenings(evidence_ids=evidence.values("pk"))
+    return evidence.filter(
+        Q(status__in=Evidence.AWAITING_STATUSES)
+        | Q(status=Evidence.Status.ACCEPTED, pk__in=Subquery(reopened.values("evidence_id")))
+    ).order_by("submitted_at", "pk")
 
 
 def referred_back(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:

@@ -9,9 +9,11 @@ remote one count. It is evidenced when any piece is mapped to it. `progress_for`
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from assessments.models import Judgement
+from django.db.models import Exists, OuterRef
+
+from assessments.models import Judgement, JudgementReopening
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceMapping
 from units.models import Criterion, Group, Specification
@@ -58,6 +60,9 @@ class CountableState:
     mapped: list[Evidence] = field(default_factory=list)
     met_by: list[Evidence] = field(default_factory=list)
     judged_not_met: list[Evidence] = field(default_factory=list)
+    reopened: list[Evidence] = field(
+        default_factory=list
+    )  # its judgement reopened by the IV, not judged again
 
     def is_direct_observation(self, evidence: Evidence) -> bool:
         """Recorded by the assessor (never one the learner made), and in person unless the rules let remote count."""
@@ -77,6 +82,9 @@ class CountableState:
             return ""
         if self.met_by:
             return self._observation_missing()
+        if self.reopened:
+            numbers = ", ".join(e.reference for e in self.reopened)
+            return f"Reopened by the internal verifier on {numbers}: awaiting the assessor's new judgement."
         if self.judged_not_met:
             return f"Judged not yet met on {', '.join(e.reference for e in self.judged_not_met)}."
         if any(e.is_awaiting_assessment for e in self.mapped):
@@ -128,9 +136,11 @@ def countable_states(
     )
     if specification_ids is not None:
         mappings = mappings.filter(criterion__specification_id__in=list(specification_ids))
-    latest: dict[int, Judgement] = {}
-    judgements = Judgement.objects.filter(evidence__enrolment_id__in=enrolment_ids).only(
-        "mapping_id", "round", "met"
+    latest: dict[int, Any] = {}  # judgements annotated with `reopened`
+    judgements = (
+        Judgement.objects.filter(evidence__enrolment_id__in=enrolment_ids)
+        .only("mapping_id", "round", "met")
+        .annotate(reopened=Exists(JudgementReopening.objects.filter(judgement_id=OuterRef("pk"))))
     )
     for judgement in judgements.order_by("round"):
         latest[judgement.mapping_id] = judgement
@@ -144,7 +154,9 @@ def countable_states(
         latest_judgement = latest.get(mapping.pk)
         if latest_judgement is None:
             continue
-        if latest_judgement.met and evidence.status == Evidence.Status.ACCEPTED:
+        if latest_judgement.reopened:
+            state.reopened.append(evidence)
+        elif latest_judgement.met and evidence.status == Evidence.Status.ACCEPTED:
             state.met_by.append(evidence)
         elif not latest_judgement.met:
             state.judged_not_met.append(evidence)

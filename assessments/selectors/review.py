@@ -1,10 +1,11 @@
 """The assessor's review screen and the learner's feedback: every round of judgements on a piece of evidence."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from assessments.models import Judgement, Review, RoundFeedback
 from assessments.selectors.signatures import signed_specification_ids
@@ -25,6 +26,7 @@ class MappingForReview:
     judgement: Judgement | None
     marking_points: list[tuple[str, list[str]]]
     frozen: bool = False  # covered by a signature in force: shown, not judged
+    reopened: bool = False  # reopened by the internal verifier on accepted evidence: judged again
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,20 @@ class ReviewPage:
     frozen_specification_ids: set[int]
     feedback: str  # the overall feedback saved so far in this round
     frozen_codes: list[str]  # the signed-off specifications this evidence's judgements are frozen by
+    rejudging: bool  # accepted evidence with judgements the internal verifier reopened: only those are judged
 
     @property
     def all_frozen(self) -> bool:
         return bool(self.mappings) and all(item.frozen for item in self.mappings)
+
+
+def open_reopenings(*, evidence_ids: Iterable[int] | QuerySet[Any]) -> QuerySet[Judgement]:
+    """Judgements the internal verifier reopened that the assessor has not judged again (no newer judgement on
+    the line): what an accepted piece of evidence still waits on."""
+    newer = Judgement.objects.filter(mapping_id=OuterRef("mapping_id"), round__gt=OuterRef("round"))
+    return Judgement.objects.filter(evidence_id__in=evidence_ids, reopening__isnull=False).exclude(
+        Exists(newer)
+    )
 
 
 def _judgements(evidence: Evidence) -> QuerySet[Judgement]:
@@ -97,6 +109,11 @@ def review_page(*, evidence: Evidence) -> ReviewPage:
             by_round[judgement.round].append(judgement)
     frozen = signed_specification_ids(enrolment_id=evidence.enrolment_id)
     draft = RoundFeedback.objects.filter(evidence=evidence, round=round_now).first()
+    reopened = (
+        set(open_reopenings(evidence_ids=[evidence.pk]).values_list("mapping_id", flat=True))
+        if evidence.status == Evidence.Status.ACCEPTED
+        else set()
+    )
     return ReviewPage(
         round=round_now,
         mappings=[
@@ -105,6 +122,7 @@ def review_page(*, evidence: Evidence) -> ReviewPage:
                 judgement=this_round.get(m.pk),
                 marking_points=_marking_points(m, whole),
                 frozen=m.criterion.specification_id in frozen,
+                reopened=m.pk in reopened,
             )
             for m in mappings
         ],
@@ -114,6 +132,7 @@ def review_page(*, evidence: Evidence) -> ReviewPage:
         frozen_codes=sorted(
             {m.criterion.specification.code for m in mappings if m.criterion.specification_id in frozen}
         ),
+        rejudging=bool(reopened),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Judgement, Review, RoundFeedback
 from assessments.selectors.met import current_round
+from assessments.selectors.review import open_reopenings
 from assessments.selectors.signatures import signed_specification_ids
 from assessments.services import AssessmentError, SignedOffError, StaleFormError
 from audit.services import record
@@ -24,8 +25,11 @@ def evidence_url(evidence: Evidence) -> str:
     return reverse("portfolio:evidence_detail", args=[evidence.pk])
 
 
-def _lock_for_assessment(*, assessor: User, evidence: Evidence, version: int) -> Evidence:
-    """The evidence row, locked, after every check an assessor's change needs."""
+def _lock_for_assessment(
+    *, assessor: User, evidence: Evidence, version: int, awaiting: bool = True
+) -> Evidence:
+    """The evidence row, locked, after every check an assessor's change needs (`awaiting`: that it is submitted;
+    judging again what the internal verifier reopened is done on accepted evidence)."""
     locked = (
         Evidence.objects.select_for_update(of=("self",))
         .select_related("enrolment", "learner")
@@ -40,7 +44,7 @@ def _lock_for_assessment(*, assessor: User, evidence: Evidence, version: int) ->
             f"{locked.reference} was changed by someone else while you had it open, so your changes were not "
             "saved. The current state is shown: check it and judge again."
         )
-    if not locked.is_awaiting_assessment:
+    if awaiting and not locked.is_awaiting_assessment:
         raise AssessmentError(
             f"{locked.reference} is {locked.get_status_display().lower()}: only submitted evidence is judged."
         )
@@ -279,3 +283,68 @@ def remove_mapping(*, assessor: User, mapping: EvidenceMapping, version: int) ->
         )
         mapping.delete()
         bump_version(locked)
+
+
+def _refuse_outside_reopened(
+    evidence: Evidence, reopened: dict[int, Judgement], chosen: list[Decision]
+) -> None:
+    if not reopened:
+        raise AssessmentError(
+            f"{evidence.reference} has no judgement reopened by the internal verifier: there is nothing to judge again."
+        )
+    if any(d.mapping_id not in reopened for d in chosen):
+        raise AssessmentError(
+            f"{evidence.reference} is accepted: only the criteria the internal verifier reopened are judged again."
+        )
+    if not chosen:
+        raise AssessmentError("Choose Met or Not yet met for each reopened criterion you judge again.")
+
+
+def judge_again(*, assessor: User, evidence: Evidence, version: int, decisions: list[Decision]) -> Evidence:
+    """Judge again, on accepted evidence, the lines the internal verifier reopened: each a new judgement in the
+    next round (the reopened one stays as it was); the evidence stays accepted and its other lines stand."""
+    with transaction.atomic():
+        locked = _lock_for_assessment(assessor=assessor, evidence=evidence, version=version, awaiting=False)
+        reopened = {
+            j.mapping_id: j
+            for j in open_reopenings(evidence_ids=[locked.pk]).select_related(
+                "mapping__criterion__specification", "mapping__range_item"
+            )
+        }
+        chosen = [d for d in decisions if d.met is not None]
+        _refuse_outside_reopened(locked, reopened, chosen)
+        refuse_if_signed(locked, {reopened[d.mapping_id].mapping.criterion.specification_id for d in chosen})
+        now = timezone.now()
+        for decision in chosen:
+            old = reopened[decision.mapping_id]
+            mapping = old.mapping
+            Judgement.objects.create(
+                mapping=mapping, evidence=locked, round=old.round + 1, met=bool(decision.met),
+                feedback=decision.feedback.strip(), assessor=assessor, judged_at=now,
+            )  # fmt: skip
+            record(
+                actor=assessor,
+                action="judgement.recorded",
+                summary=(
+                    f"{mapping.criterion.specification.code} {mapping.label} judged again "
+                    f"{'met' if decision.met else 'not yet met'} on {locked.reference} (round {old.round + 1}), "
+                    "after the internal verifier reopened it"
+                ),
+                subject=mapping,
+                learner=locked.learner_id,
+                centre=locked.centre_id,
+                before={"met": old.met, "feedback": old.feedback, "reopened": True},
+                after={"met": decision.met, "feedback": decision.feedback.strip()},
+            )
+        bump_version(locked)
+        notify(
+            recipient=locked.learner,
+            subject=f"{locked.reference}: judged again after internal verification",
+            message=f"{assessor.full_name} judged again "
+            + ", ".join(
+                f"{reopened[d.mapping_id].mapping.label} {'met' if d.met else 'not yet met'}" for d in chosen
+            )
+            + f" on {locked.reference}.",
+            url=evidence_url(locked),
+        )
+        return locked

@@ -10,11 +10,12 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Judgement, SignOff, SignOffVoid
+from assessments.models import Judgement, JudgementReopening, SignOff, SignOffVoid
 from assessments.selectors.met import countable_states
 from assessments.services import AssessmentError
 from audit.checkpoints import checkpoint_after_commit
@@ -80,7 +81,9 @@ def covered_record(*, enrolment: Enrolment, specification: Specification) -> dic
     judgements = list(
         Judgement.objects.filter(
             evidence__enrolment=enrolment, mapping__criterion__specification=specification
-        ).select_related("evidence", "mapping__criterion", "mapping__range_item")
+        )
+        .select_related("evidence", "mapping__criterion", "mapping__range_item")
+        .annotate(reopened=Exists(JudgementReopening.objects.filter(judgement_id=OuterRef("pk"))))
     )
     return {
         "specification": {
@@ -100,6 +103,8 @@ def covered_record(*, enrolment: Enrolment, specification: Specification) -> dic
                     "met": j.met,
                     "assessor": j.assessor_id,
                     "feedback": j.feedback,
+                    # only when reopened, so that records signed before reopenings existed keep their digest
+                    **({"reopened": True} if j.reopened else {}),
                 }
                 for j in judgements
             ),

@@ -12,9 +12,16 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedRequest
 from assessments.forms import countable_choices, parse_countable
 from assessments.permissions import can_review
-from assessments.selectors.review import MappingForReview, review_page
+from assessments.selectors.review import MappingForReview, open_reopenings, review_page
 from assessments.services import StaleFormError
-from assessments.services.judging import Decision, add_mapping, decide, remove_mapping, save_judgements
+from assessments.services.judging import (
+    Decision,
+    add_mapping,
+    decide,
+    judge_again,
+    remove_mapping,
+    save_judgements,
+)
 from centres.access import access_of, change_or_403
 from portfolio.models import Evidence
 from portfolio.selectors.evidence import evidence_detail
@@ -77,7 +84,8 @@ def _review_page(
         "countables": countable_choices(evidence.enrolment),
         **vars(page),
         "all_frozen": page.all_frozen,
-        "rows": _rows(page.mappings, typed),
+        # judging again on accepted evidence: only the reopened lines are in the form
+        "rows": _rows([i for i in page.mappings if i.reopened] if page.rejudging else page.mappings, typed),
         "overall_feedback": (typed.feedback if typed and typed.feedback else page.feedback),
         "file_panel": file_panel(access=access_of(request), evidence=evidence),
     }
@@ -114,6 +122,8 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _review_page(
             request, evidence, status=400, error="The form was incomplete: reload and try again.", typed=typed
         )
+    if evidence.status == Evidence.Status.ACCEPTED and open_reopenings(evidence_ids=[evidence.pk]).exists():
+        return _judge_again(request, evidence, version, typed)
     try:
         evidence = save_judgements(
             assessor=request.user,
@@ -145,6 +155,26 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         f"{evidence.reference} {'accepted' if action == 'accept' else 'referred back'}; the learner is told.",
     )
     return redirect("assessments:caseload")
+
+
+def _judge_again(
+    request: AuthenticatedRequest, evidence: Evidence, version: int, typed: Typed
+) -> HttpResponse:
+    """Accepted evidence whose judgements the internal verifier reopened: the assessor judges those again."""
+    try:
+        evidence = judge_again(
+            assessor=request.user,
+            evidence=evidence,
+            version=version,
+            decisions=list(typed.decisions.values()),
+        )
+    except StaleFormError as error:
+        kept = Typed(typed.decisions, typed.feedback, keep_choices=False)
+        return _review_page(request, evidence, status=409, error=str(error), typed=kept)
+    except PortfolioError as error:
+        return _review_page(request, evidence, status=400, error=str(error), typed=typed)
+    messages.success(request, f"{evidence.reference} judged again; the learner is told.")
+    return _review_page(request, evidence) if request.htmx else redirect("assessments:review", evidence.pk)
 
 
 @require_POST

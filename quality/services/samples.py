@@ -2,22 +2,21 @@
 feedback and actions; a disagreement reopens the judgements looked at and voids the signatures over them."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Judgement, SignOff
-from assessments.selectors.met import current_round
+from assessments.models import Judgement, JudgementReopening, Review, SignOff
 from assessments.services.signatures import lock_signed_roles, void_signatures
 from audit.services import record
 from notifications.services import notify
-from portfolio.models import Evidence, EvidenceMapping
-from portfolio.services.status import REOPEN, change_status
+from portfolio.models import Evidence
+from portfolio.services.status import bump_version
 from quality.models import Action, Sample, SampleDecision
 from quality.rules import assessed_by
 from quality.selectors.samples import sample_judgements, sample_queryset
@@ -191,7 +190,7 @@ def _set_actions(iv: User, sample: Sample, actions: list[tuple[str, datetime.dat
         )
 
 
-def _tell_assessor(iv: User, sample: Sample, verdict: Verdict) -> None:
+def _tell_assessor(iv: User, sample: Sample, verdict: Verdict, reopened: "Reopened | None") -> None:
     verb = "agreed" if verdict.agrees else "disagreed"
     notify(
         recipient=sample.assessor,
@@ -199,7 +198,7 @@ def _tell_assessor(iv: User, sample: Sample, verdict: Verdict) -> None:
         message=(
             f"{iv.full_name} {verb} with your decisions on "
             f"{sample.enrolment.learner.full_name}'s {sample.specification.code}."
-            + ("" if verdict.agrees else " The judgements looked at are reopened for you to judge again.")
+            + (f" {reopened.words()}" if reopened and reopened.judgements else "")
             + (f" {len(verdict.actions)} action(s) set for you." if verdict.actions else "")
             + f"\n\n{verdict.feedback}"
         ),
@@ -224,24 +223,36 @@ def decide_sample(
         now = timezone.now()
         decision = _record_decision(iv, locked, verdict, now)
         _set_actions(iv, locked, verdict.actions)
+        reopened = None
         if not verdict.agrees:
-            _reopen_judgements(iv=iv, sample=locked, judgements=verdict.judgements)
-        _tell_assessor(iv, locked, verdict)
+            reopened = _reopen_judgements(iv=iv, sample=locked, judgements=verdict.judgements)
+        _tell_assessor(iv, locked, verdict, reopened)
         return decision
 
 
-def _void_covering_signatures(iv: User, sample: Sample, evidence_ids: list[int], reason: str) -> None:
-    """Signatures in force over the sampled unit, or over another unit the reopened evidence is mapped to."""
-    enrolment = sample.enrolment
-    spec_ids = {sample.specification_id} | set(
-        EvidenceMapping.objects.filter(evidence_id__in=evidence_ids).values_list(
-            "criterion__specification_id", flat=True
-        )
+def _standing(judgements: list[Judgement]) -> list[Judgement]:
+    """Of the judgements looked at, those that still stand: the latest on their line, in a closed round, not
+    already reopened. Older rounds are history, and an open round is still the assessor's to judge."""
+    newer = Judgement.objects.filter(mapping_id=OuterRef("mapping_id"), round__gt=OuterRef("round"))
+    closed = Review.objects.filter(evidence_id=OuterRef("evidence_id"), round=OuterRef("round"))
+    return list(
+        Judgement.objects.filter(pk__in=[j.pk for j in judgements], reopening__isnull=True)
+        .filter(Exists(closed))
+        .exclude(Exists(newer))
+        .select_related("evidence", "mapping__criterion__specification", "mapping__range_item")
+        .order_by("evidence__number", "pk")
     )
+
+
+def _void_covering_signatures(
+    iv: User, sample: Sample, specification_ids: set[int], reason: str
+) -> list[SignOff]:
+    """The signatures in force over the units of the reopened judgements, and no others."""
+    enrolment = sample.enrolment
     lock_signed_roles(enrolment, sample.specification)
     signatures = list(
         SignOff.objects.in_force()
-        .filter(enrolment=enrolment, specification_id__in=spec_ids)
+        .filter(enrolment=enrolment, specification_id__in=specification_ids)
         .select_related("specification")
         .order_by("pk")
     )
@@ -252,41 +263,68 @@ def _void_covering_signatures(iv: User, sample: Sample, evidence_ids: list[int],
         summary=f"{len(signatures)} signature(s) voided: {reason}",
         enrolment=enrolment,
     )
+    return signatures
 
 
-def _reopen_judgements(*, iv: User, sample: Sample, judgements: list[Judgement]) -> None:
-    """Evidence back to the assessor for a new round; signatures that covered it are void."""
+@dataclass(frozen=True)
+class Reopened:
+    """What a disagreement reopened: exactly the judgements looked at that stood, and the signatures over them."""
+
+    judgements: list[Judgement]
+    voided: list[SignOff]
+
+    def words(self) -> str:
+        lines = ", ".join(
+            f"{j.mapping.criterion.specification.code} {j.mapping.label} on {j.evidence.reference}"
+            for j in self.judgements
+        )
+        voided = "; ".join(f"{s.specification.code} {s.get_role_display()}" for s in self.voided)
+        return f"Reopened to be judged again: {lines}." + (f" Signatures voided: {voided}." if voided else "")
+
+
+def _reopen_judgements(*, iv: User, sample: Sample, judgements: list[Judgement]) -> Reopened:
+    """Each judgement looked at that stood gets a reopening row (it no longer counts; the assessor judges that line
+    again); the signatures that covered them are void. Nothing else changes: the evidence stays accepted, and its
+    other lines, of this unit or another, stay met."""
     enrolment, specification = sample.enrolment, sample.specification
     evidence_ids = sorted({j.evidence_id for j in judgements})
-    evidence = list(
-        Evidence.objects.select_for_update(of=("self",))
-        .select_related("learner")
-        .filter(pk__in=evidence_ids)
-        .order_by("pk")
-    )
+    list(Evidence.objects.select_for_update(of=("self",)).filter(pk__in=evidence_ids).order_by("pk"))
+    standing = _standing(judgements)
+    if not standing:
+        return Reopened([], [])
     reason = (
         f"IV disagreement on sample #{sample.pk} ({sample.get_kind_display().lower()} sample of "
         f"{specification.code} for {enrolment.learner.full_name})"
     )
-    _void_covering_signatures(iv, sample, evidence_ids, reason)
-    by_evidence: dict[int, list[Judgement]] = defaultdict(list)
-    for judgement in judgements:
-        by_evidence[judgement.evidence_id].append(judgement)
-    for item in evidence:
-        before = item.status
-        if not item.is_awaiting_assessment:
-            change_status(
-                evidence=item, transition=REOPEN, by=iv, summary=f"{item.reference} reopened: {reason}"
-            )
-        round_now = current_round(item)
-        for judgement in by_evidence[item.pk]:
-            record(
-                actor=iv,
-                action="iqa.judgement_reopened",
-                summary=f"{item.reference} reopened for round {round_now} after disagreement on sample #{sample.pk}",
-                subject=judgement,
-                learner=enrolment.learner_id,
-                centre=enrolment.centre_id,
-                before={"met": judgement.met, "round": judgement.round, "evidence_status": before},
-                after={"evidence_status": item.status, "round": round_now},
-            )
+    voided = _void_covering_signatures(
+        iv, sample, {j.mapping.criterion.specification_id for j in standing}, reason
+    )
+    now = timezone.now()
+    for judgement in standing:
+        JudgementReopening.objects.create(judgement=judgement, reopened_by=iv, reopened_at=now, reason=reason)
+        record(
+            actor=iv,
+            action="iqa.judgement_reopened",
+            summary=(
+                f"{judgement.mapping.criterion.specification.code} {judgement.mapping.label} on "
+                f"{judgement.evidence.reference} reopened after disagreement on sample #{sample.pk}"
+            ),
+            subject=judgement,
+            learner=enrolment.learner_id,
+            centre=enrolment.centre_id,
+            before={"met": judgement.met, "round": judgement.round},
+            after={"reopened": True, "reason": reason},
+        )
+    for evidence in {j.evidence_id: j.evidence for j in standing}.values():
+        bump_version(evidence)  # a review form open on it is now stale
+    reopened = Reopened(standing, voided)
+    notify(
+        recipient=enrolment.learner,
+        subject=f"{specification.code}: the internal verifier reopened {len(standing)} judgement(s)",
+        message=(
+            f"{iv.full_name} disagreed with your assessor's decisions on {specification.code}. "
+            f"{reopened.words()} Your assessor will judge them again; nothing else changes."
+        ),
+        url=reverse("assessments:criterion_matrix", args=[enrolment.pk, specification.pk]),
+    )
+    return reopened

@@ -166,9 +166,12 @@ def _iv_sign(
             covered=covered,
             checked_on=covered.get("checked_on"),
         )
-        if enrolment.assessor is not None:
+        told = [enrolment.assessor] if enrolment.assessor is not None else []
+        if role == SignOff.Role.COMPLETION:  # the learner hears that their unit is complete
+            told.append(enrolment.learner)
+        for recipient in told:
             notify(
-                recipient=enrolment.assessor,
+                recipient=recipient,
                 subject=f"{specification.code}: {signature.get_role_display().lower()}",
                 message=f"{iv.full_name} signed {specification.code} {specification.title}: "
                 f"{signature.get_role_display()}.",

@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from assessments.models import Judgement, Review, RoundFeedback, SignOff, SignOffVoid
+from assessments.models import Judgement, JudgementReopening, Review, RoundFeedback, SignOff, SignOffVoid
 from assessments.services.signatures import covered_record, digest_of
 from centres.models import Enrolment
 from portfolio.models import EvidenceMapping
@@ -36,6 +36,18 @@ class JudgementFactory(factory.django.DjangoModelFactory):
     met = True
     assessor = factory.SelfAttribute("mapping.evidence.enrolment.assessor")
     judged_at = factory.LazyFunction(timezone.now)
+
+
+class JudgementReopeningFactory(factory.django.DjangoModelFactory):
+    """The internal verifier's disagreement with a judgement: it no longer counts until judged again."""
+
+    class Meta:
+        model = JudgementReopening
+
+    judgement = factory.SubFactory(JudgementFactory)
+    reopened_by = factory.SelfAttribute("judgement.evidence.enrolment.internal_verifier")
+    reopened_at = factory.LazyFunction(timezone.now)
+    reason = "IV disagreement on a sample"
 
 
 class RoundFeedbackFactory(factory.django.DjangoModelFactory):

@@ -147,7 +147,8 @@ def test_the_iv_records_a_disagreement_with_an_action_on_the_sample_page(client,
     )
     assert response.status_code == 302
     evidence.refresh_from_db()
-    assert evidence.status == Evidence.Status.SUBMITTED
+    assert evidence.status == Evidence.Status.ACCEPTED  # only the two judgements looked at are reopened
+    assert Judgement.objects.filter(evidence=evidence, reopening__isnull=False).count() == 2
     action = Action.objects.get()
     assert (action.text, action.due_on, action.owner) == ("Observe 1.1 again.", due, enrolment.assessor)
     page = client.get(reverse("quality:sample_detail", args=[sample.pk])).content.decode()

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Judgement, SignOff
-from assessments.selectors.met import current_round
 from assessments.services import AssessmentError
-from assessments.services.judging import Decision, save_judgements
+from assessments.services.judging import Decision, judge_again
 from assessments.services.observations import record_observation
 from assessments.services.signatures import sign_off
 from audit.models import AuditEntry
@@ -123,16 +122,18 @@ def test_agreeing_needs_every_vacs_box_ticked(enrolment, unit):
     assert SampleDecision.objects.count() == 0
 
 
-def test_a_disagreement_reopens_the_evidence_for_a_new_round_and_keeps_the_old_judgements(enrolment, unit):
+def test_a_disagreement_reopens_the_judgements_looked_at_and_the_assessor_judges_them_again(enrolment, unit):
     evidence = observe_everything(enrolment, unit)
-    looked = list(Judgement.objects.filter(evidence=evidence)[:2])
+    looked = list(Judgement.objects.filter(evidence=evidence).order_by("pk")[:2])
     decide(make_sample(enrolment, unit), agrees=False, judgements=looked)
     evidence.refresh_from_db()
-    assert evidence.status == Evidence.Status.SUBMITTED
-    assert current_round(evidence) == 2
-    assert Judgement.objects.filter(evidence=evidence, round=1).count() == len(lines_of(unit))
+    assert evidence.status == Evidence.Status.ACCEPTED
+    assert [j.reopening.reason for j in Judgement.objects.filter(pk__in=[j.pk for j in looked])] == [
+        f"IV disagreement on sample #{Sample.objects.get().pk} (interim sample of L/652/0848 for "
+        f"{enrolment.learner.full_name})"
+    ] * 2
     mapping = looked[0].mapping
-    save_judgements(
+    judge_again(
         assessor=enrolment.assessor,
         evidence=evidence,
         version=evidence.version,
