@@ -1,6 +1,7 @@
 """What an export's manifest says of a portfolio: read in a fixed number of queries per learner, whatever its size,
 and described section by section, one function each (docs/export-format.md gives every field)."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from assessments.models import Judgement, Review, SignOff
 from centres.models import Enrolment
 from portfolio.models import Evidence, EvidenceFile, EvidenceMapping
 from quality.models import Action, Sample
+from signing.keys import canonical
 from units.models import Specification
 
 
@@ -78,7 +80,7 @@ def load_portfolio(enrolment: Enrolment) -> Portfolio:
     )
     signatures = (
         SignOff.objects.filter(enrolment=enrolment)
-        .select_related("specification", "signer", "void__voided_by")
+        .select_related("enrolment", "specification", "signer", "void__voided_by")
         .order_by("specification__code", "specification__version", "signed_at", "pk")
     )
     samples = (
@@ -167,6 +169,12 @@ def signature(signature: SignOff) -> dict[str, Any]:
         "voided_at": iso(signature.voided_at),
         "voided_by": person(signature.voided_by),
         "void_reason": signature.void_reason,
+        # what the centre's key signed, exactly (canonical JSON of it is the signed payload), and the signature
+        "statement": json.loads(canonical({**signature.statement(), "key_id": signature.key_id}))
+        if signature.key_signature
+        else None,
+        "key_id": signature.key_id,
+        "key_signature": signature.key_signature,
     }
 
 

@@ -26,6 +26,7 @@ from assessments.services.signatures import digest_of
 from records.exports import COHORT_FORMAT, FORMAT, MANIFEST, MANIFEST_DIGEST, hash_stream
 from records.manifest_signature import SIGNATURE, check_signature
 from records.verification.export_schema import COHORT_SCHEMA, LEARNER_SCHEMA
+from records.verification.statements import statement_problem
 from signing.keys import KeySet
 
 # Far above any manifest this program writes; a larger one is refused before it is read into memory.
@@ -289,7 +290,7 @@ class _Check:
                 if evidence_file["current"]:
                     current.setdefault(piece["reference"], []).append(evidence_file)
         for signature in manifest["signatures"]:
-            self._check_signature(signature, current)
+            self._check_signature(signature, current, centre_id=manifest["centre"]["id"])
 
     def _cross_check(self, listed: dict[str, dict[str, Any]], path: str, sha256: str, what: str) -> None:
         """A file the manifest describes is in its list of files, with the same SHA-256."""
@@ -298,8 +299,11 @@ class _Check:
         elif listed[path]["sha256"] != sha256:
             self.problem(f"{path}: the manifest gives {what} a SHA-256 other than its list of files does")
 
-    def _check_signature(self, signature: dict[str, Any], current: dict[str, list[dict[str, Any]]]) -> None:
-        """The digest is that of the record it covers; a signature in force covers the evidence files here."""
+    def _check_signature(
+        self, signature: dict[str, Any], current: dict[str, list[dict[str, Any]]], *, centre_id: int
+    ) -> None:
+        """The digest is that of the record it covers, and the centre's key signed it with who, what role and
+        when; a signature in force covers the evidence files here."""
         self.report.signatures_checked += 1
         code = signature["specification"]["code"]
         label = f"the {signature['role']} signature on {code} by {signature['name_printed']}"
@@ -308,6 +312,9 @@ class _Check:
                 f"{MANIFEST}: {label}: its digest does not match the record it covers (changed after signing)"
             )
             return
+        problem = statement_problem(signature, keys=self.keys, centre_id=centre_id)
+        if problem is not None:
+            self.problem(f"{MANIFEST}: {label}: {problem}")
         if signature["voided_at"] is not None:
             return
         for reference, name, sha256 in _covered_files(signature["covered"]):

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from assessments.services.signatures import digest_of
 from records.verification.exports import verify_export
-from signing.keys import KeySet, keyset, sign
+from signing.keys import KeySet, canonical, keyset, sign
 from tests.factories import CentreFactory
 from tests.records.test_verify_export import (
     EVIDENCE,
@@ -64,6 +64,16 @@ def rewritten_consistently(data: bytes) -> bytes:
     return with_manifest_edited(rebuilt(data, changed={EVIDENCE: FORGED}), rewrite)
 
 
+def statements_disagree(exported: bytes) -> list[str]:
+    """What each signature of a consistent rewrite shows: its statement, signed by the centre's key, still gives
+    the digest that was signed."""
+    return [
+        f"manifest.json: the {s['role']} signature on L/652/0848 by {s['name_printed']}: its signed statement "
+        f"gives another digest ({s['digest']!r})"
+        for s in json.loads(member(exported, "manifest.json"))["signatures"]
+    ]
+
+
 def signed_by_forger(data: bytes, *, key_id: str) -> bytes:
     """manifest.sig made again over the ZIP's manifest with a key the forger made, under `key_id`."""
     forger = Ed25519PrivateKey.generate()
@@ -93,22 +103,25 @@ def test_the_manifest_signature_verifies_with_the_published_public_key_alone(exp
 
 
 def test_an_export_rewritten_consistently_without_the_centres_key_fails_on_its_signature(exported):
+    """Everything a forger can recompute agrees; the centre's key signed the manifest and, entry by entry, each
+    signature's statement of the digest, so both name the rewrite."""
     forged = rewritten_consistently(exported)
     assert member(forged, EVIDENCE) == FORGED
-    assert problems(forged) == [manifest_signature_broken(exported)]
+    assert problems(forged) == [manifest_signature_broken(exported), *statements_disagree(exported)]
 
 
 def test_a_rewrite_signed_again_with_the_forgers_own_key_is_not_in_the_key_set(exported):
     forged = signed_by_forger(rewritten_consistently(exported), key_id="centre-1-forged-ed25519")
     assert problems(forged) == [
-        "manifest.sig: signed with key centre-1-forged-ed25519, which is not in the key set given (--keys)"
+        "manifest.sig: signed with key centre-1-forged-ed25519, which is not in the key set given (--keys)",
+        *statements_disagree(exported),
     ]
 
 
 def test_a_rewrite_signed_by_the_forger_under_the_centres_key_id_does_not_verify(exported):
     key_id = signature_of(exported)["key_id"]
     forged = signed_by_forger(rewritten_consistently(exported), key_id=key_id)
-    assert problems(forged) == [manifest_signature_broken(exported)]
+    assert problems(forged) == [manifest_signature_broken(exported), *statements_disagree(exported)]
 
 
 def test_an_export_whose_signature_was_removed_fails(exported):
@@ -128,13 +141,16 @@ def test_a_manifest_signed_with_another_centres_key_fails(exported, completed_un
     ]
 
 
-def test_a_key_that_was_not_yet_in_force_when_the_export_was_written_fails(exported):
+def test_a_key_retired_before_the_export_was_written_fails(exported):
+    """A rotated key verifies what it signed while in force (here the sign-offs), not an export made later."""
     key_id = signature_of(exported)["key_id"]
     generated_at = json.loads(member(exported, "manifest.json"))["generated_at"]
     published = keyset().to_json()
     for key in published["keys"]:
-        if key["key_id"] == key_id:  # published as coming into force a day after the export was written
-            key["valid_from"] = (datetime.fromisoformat(generated_at) + timedelta(days=1)).isoformat()
+        if key["key_id"] == key_id:  # published as retired a moment before the export was written
+            key["valid_until"] = (
+                datetime.fromisoformat(generated_at) - timedelta(microseconds=1)
+            ).isoformat()
     report = verify_export(io.BytesIO(exported), keys=KeySet.from_json(published))
     assert report.problems == [
         f"manifest.sig: key {key_id} was not in force when the export was written ({generated_at})"
@@ -171,4 +187,63 @@ def test_a_learner_export_rewritten_inside_a_cohort_fails_on_both_signatures(com
     assert problems(forged) == [
         manifest_signature_broken(cohort),
         manifest_signature_broken(inner, prefix=f"{path}: "),
+        *(f"{path}: {line}" for line in statements_disagree(inner)),
+    ]
+
+
+def test_each_signature_in_an_export_carries_the_statement_its_centres_key_signed(exported, completed_unit):
+    """Checkable with the published public key alone: the Ed25519 signature over the canonical JSON of the
+    statement, which names the digest, the signer, the role, the time and the key."""
+    signatures = json.loads(member(exported, "manifest.json"))["signatures"]
+    assert [s["role"] for s in signatures] == ["learner", "assessor", "admin_check", "completion"]
+    for signature in signatures:
+        statement = signature["statement"]
+        assert (statement["digest"], statement["key_id"], statement["centre"]) == (
+            signature["digest"],
+            signature["key_id"],
+            completed_unit.centre_id,
+        )
+        public_key = serialization.load_pem_public_key(keyset().get(signature["key_id"]).public_key.encode())
+        assert isinstance(public_key, Ed25519PublicKey)
+        public_key.verify(base64.b64decode(signature["key_signature"]), canonical(statement))
+
+
+def redigested(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The assessor's signature made to cover a line as not met, its digest recomputed; returned for more edits."""
+    (signature,) = [s for s in manifest["signatures"] if s["role"] == "assessor"]
+    signature["covered"]["lines"][0]["met"] = False
+    signature["digest"] = digest_of(signature["covered"])
+    return signature
+
+
+ASSESSOR = "manifest.json: the assessor signature on L/652/0848 by Brendan Walsh"
+
+
+def test_a_redigested_signature_whose_statement_was_also_rewritten_fails_on_the_centres_key(exported):
+    def rewrite(manifest: dict[str, Any]) -> None:
+        signature = redigested(manifest)
+        signature["statement"]["digest"] = signature["digest"]
+
+    key_id = json.loads(member(exported, "manifest.json"))["signatures"][1]["key_id"]
+    assert problems(with_manifest_edited(exported, rewrite)) == [
+        manifest_signature_broken(exported),
+        f"{ASSESSOR}: its key signature does not verify: signature does not match key {key_id}",
+    ]
+
+
+def test_a_redigested_signature_is_named_by_the_statement_its_centre_signed(exported):
+    original = json.loads(member(exported, "manifest.json"))["signatures"][1]["digest"]
+    assert problems(with_manifest_edited(exported, redigested)) == [
+        manifest_signature_broken(exported),
+        f"{ASSESSOR}: its signed statement gives another digest ({original!r})",
+    ]
+
+
+def test_a_signature_stripped_of_its_statement_is_named(exported):
+    def strip(manifest: dict[str, Any]) -> None:
+        manifest["signatures"][1].update(statement=None, key_signature="")
+
+    assert problems(with_manifest_edited(exported, strip)) == [
+        manifest_signature_broken(exported),
+        f"{ASSESSOR}: it carries no statement signed by the centre's key",
     ]

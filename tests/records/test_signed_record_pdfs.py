@@ -26,7 +26,7 @@ from weasyprint import HTML
 from records.pdf import completion_record_pdf
 from records.pdf_signature import sign_record_pdf
 from records.verification.records import verify_record
-from signing.keys import ECDSA_P256, keyset
+from signing.keys import ECDSA_P256, KeySet, keyset
 from tests.factories import CentreFactory
 
 CHANGED = ["changed after it was signed: the signature no longer matches the file's bytes"]
@@ -207,3 +207,15 @@ def test_the_command_fails_with_one_line_per_problem(signed, tmp_path):
 def test_the_command_requires_the_key_set(tmp_path):
     with pytest.raises(CommandError, match="^Error: the following arguments are required: --keys$"):
         call_command("verify_record", str(tmp_path / "record.pdf"))
+
+
+def test_a_record_signed_after_its_key_was_retired_fails(signed, centre):
+    """A rotated PDF key verifies what it signed while in force, not a record that claims a later time."""
+    key_id = pdf_key_id(centre.pk)
+    published = keyset().to_json()
+    retired_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    for key in published["keys"]:
+        if key["key_id"] == key_id:
+            key["valid_until"] = retired_at.isoformat()
+    (problem,) = verify_record(signed, keys=KeySet.from_json(published)).problems
+    assert re.fullmatch(rf"signed at \S+, when key {key_id} was not in force", problem)
