@@ -25,7 +25,9 @@ project's own commands (`STORED_FIGURES`), so they agree with what was inserted.
 
 import argparse
 import datetime
+import io
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -60,6 +62,7 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 def build_centre(shape: Shape, *, now: datetime.datetime | None = None) -> BenchCentre:
     """The whole centre in the current database (migrated, without a `bench` centre)."""
     from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
     from django.utils import timezone
 
     from centres.services.centres import create_centre
@@ -70,6 +73,7 @@ def build_centre(shape: Shape, *, now: datetime.datetime | None = None) -> Bench
         o.specification for o in import_specification_files(paths=[UNIT_FIXTURE, STANDARD_FIXTURE])
     )
     centre = create_centre(name="Bench Care Academy", code=CENTRE_CODE)
+    call_command("create_signing_key", "--all", stdout=io.StringIO())  # its keys, before anything is signed
     password = make_password(PASSWORD)  # hashed once: every account shares it
     staff = make_staff(centre, shape, password=password)
     methods = {m.code: m for m in centre.methods.all()}
@@ -176,10 +180,10 @@ def database_exists(url: str) -> bool:
     return bool(row and row[0])
 
 
-def setup_django(url: str, media: Path) -> None:
-    """Point Django at `url` and `media` (production settings, HTTP on 127.0.0.1) and set it up."""
+def setup_django(url: str) -> None:
+    """Point Django at `url` and its files (production settings, HTTP on 127.0.0.1) and set it up."""
     os.environ["DATABASE_URL"] = url
-    os.environ["MEDIA_ROOT"] = str(media)
+    os.environ.update(files_of(url))
     for name, value in bench_environment().items():
         os.environ.setdefault(name, value)
     import django
@@ -200,9 +204,20 @@ def bench_environment() -> dict[str, str]:
     }
 
 
-def media_root(url: str) -> Path:
-    """The evidence files of the database `url` names: var/bench/<database>/media."""
-    return ROOT / "var" / "bench" / urlsplit(url).path.lstrip("/") / "media"
+def bench_dir(url: str) -> Path:
+    """What belongs with the database `url` names: var/bench/<database>/ (evidence files, signing keys)."""
+    return ROOT / "var" / "bench" / urlsplit(url).path.lstrip("/")
+
+
+def files_of(url: str) -> dict[str, str]:
+    """The settings of the database's files: its evidence files and its centre's signing keys (made by
+    `create_signing_key --all` when the centre is built: production keys, as DEBUG is off)."""
+    folder = bench_dir(url)
+    return {
+        "MEDIA_ROOT": str(folder / "media"),
+        "SIGNING_KEY_DIR": str(folder / "signing-keys"),
+        "SIGNING_KEYSET": str(folder / "signing-keys" / "keys.json"),
+    }
 
 
 def ensure_centre(
@@ -211,8 +226,7 @@ def ensure_centre(
     """Set Django up on the bench database of `learners` learners, building it first if it is missing, was made
     before a migration the code now has, or `rebuild` asks."""
     url = database_url(learners, url)
-    media = media_root(url)
-    setup_django(url, media)
+    setup_django(url)
     if not rebuild and database_exists(url) and not migrations_pending():
         return find_centre()
     from django.core.management import call_command
@@ -220,7 +234,9 @@ def ensure_centre(
 
     connections.close_all()
     create_database(url)
-    media.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(bench_dir(url), ignore_errors=True)
+    for name in ("MEDIA_ROOT", "SIGNING_KEY_DIR"):
+        Path(files_of(url)[name]).mkdir(parents=True)
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
     centre = build_centre(Shape(learners=learners, **shape))

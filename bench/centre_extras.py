@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported for real after django.setup()
     from centres.models import AssessmentMethod, Enrolment
     from centres.models import Centre as CentreRow
     from portfolio.models import Evidence
+    from quality.models import Sample, SampleDecision
     from units.models import Specification
 
 
@@ -191,15 +192,15 @@ def sampling_plan(
         generated_by=verifier,
     )
     samples = []
-    enrolments = Enrolment.objects.filter(centre=centre).order_by("pk").values_list("pk", "assessor_id")
-    for position, (enrolment_id, assessor) in enumerate(enrolments.iterator(chunk_size=BATCH)):
+    enrolments = Enrolment.objects.filter(centre=centre).order_by("pk").only("pk", "centre_id", "assessor_id")
+    for position, enrolment in enumerate(enrolments.iterator(chunk_size=BATCH)):
         for kind in (Sample.Kind.INTERIM, Sample.Kind.SUMMATIVE):
             samples.append(
                 Sample(
                     plan=plan,
-                    enrolment_id=enrolment_id,
+                    enrolment=enrolment,
                     specification=unit,
-                    assessor_id=assessor,
+                    assessor_id=assessor_id(enrolment),
                     kind=kind,
                     reason="Medium-risk assessor: a share of their learners.",
                     planned_for=today + datetime.timedelta(days=position % 300),
@@ -208,23 +209,7 @@ def sampling_plan(
             )
     samples = bulk(Sample, samples)
     decided = samples[::10]
-    decisions = bulk(
-        SampleDecision,
-        (
-            SampleDecision(
-                sample=s,
-                internal_verifier=verifier,
-                agrees=True,
-                valid=True,
-                authentic=True,
-                current=True,
-                sufficient=True,
-                feedback="Clear, well-referenced decisions.",
-                decided_at=now,
-            )
-            for s in decided
-        ),
-    )
+    decisions = bulk(SampleDecision, (signed_decision(s, verifier, now=now) for s in decided))
     bulk(
         Action,
         (
@@ -239,3 +224,23 @@ def sampling_plan(
         ),
     )
     return plan.pk, decided[0].pk
+
+
+def signed_decision(sample: "Sample", verifier: "User", *, now: datetime.datetime) -> "SampleDecision":
+    """An agreed decision, signed by the centre's key as `SampleDecision.save` signs one (bulk inserts skip it)."""
+    from quality.models import SampleDecision
+    from signing.keys import sign_statement
+
+    decision = SampleDecision(
+        sample=sample,
+        internal_verifier=verifier,
+        agrees=True,
+        valid=True,
+        authentic=True,
+        current=True,
+        sufficient=True,
+        feedback="Clear, well-referenced decisions.",
+        decided_at=now,
+    )
+    decision.key_id, decision.key_signature = sign_statement(decision.centre_id, decision.statement())
+    return decision

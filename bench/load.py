@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from centre import PASSWORD, BenchCentre, database_url, ensure_centre, media_root
+from centre import PASSWORD, BenchCentre, database_url, ensure_centre
 from serving import VENV_BIN, Browser, running_server, server_environment, sign_in, stop_on_sigterm
 from trivial import TRIVIAL_PATH
 
@@ -171,7 +171,7 @@ def main() -> None:
     centre = ensure_centre(args.learners)
     url = database_url(args.learners, None)
     OUT.mkdir(parents=True, exist_ok=True)
-    with running_server(server_environment(url, media_root(url))) as port:
+    with running_server(server_environment(url)) as port:
         watcher = Browser(port)
         sign_in(watcher, centre.admin, PASSWORD)
         for users in args.users:

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from centre import CASELOAD, PASSWORD, BenchCentre, database_url, ensure_centre, media_root
+from centre import CASELOAD, PASSWORD, BenchCentre, database_url, ensure_centre
 from serving import Browser, Response, running_server, server_environment, sign_in, stop_on_sigterm
 from trivial import TRIVIAL_PATH
 
@@ -251,7 +251,7 @@ def one_size(args: argparse.Namespace) -> dict[str, object]:
     from django.conf import settings
 
     url = database_url(learners, None)
-    env = server_environment(url, media_root(url))
+    env = server_environment(url)
     people = {
         "admin": centre.admin,
         "iv": centre.verifiers[0],

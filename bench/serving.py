@@ -29,16 +29,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_environment(database_url: str, media: Path, **extra: str) -> dict[str, str]:
+def server_environment(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of the bench's server: production settings on `database_url`, plain HTTP."""
-    from centre import bench_environment
+    from centre import bench_environment, files_of
 
     return {
         **os.environ,
         **bench_environment(),
         "DJANGO_SETTINGS_MODULE": "server_settings",
         "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(media),
+        **files_of(database_url),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
         **extra,
     }

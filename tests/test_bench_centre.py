@@ -17,16 +17,28 @@ from centres.models import AssessmentMethod, Enrolment, Membership
 from portfolio.models import Evidence, EvidenceMapping
 from portfolio.services.evidence import create_evidence
 from quality.models import Action, Sample, SampleDecision
+from signing.keys import verify_statement
 
 SHAPE = Shape(learners=50, lead_caseload=5, heavy_pieces=4, heavy_mappings=10)
 
 
 @pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("bench-media")
+def bench_keys(tmp_path_factory):
+    return tmp_path_factory.mktemp("bench-keys")
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory, bench_keys):
+    media, keys = tmp_path_factory.mktemp("bench-media"), bench_keys
     quick = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the tests' own (tests/conftest.py)
     with (
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=quick),
+        override_settings(
+            MEDIA_ROOT=media,
+            PASSWORD_HASHERS=quick,
+            SIGNING_KEY_DIR=keys,
+            SIGNING_KEYSET=keys / "keys.json",
+            SIGNING_DEVELOPMENT_KEYS=True,
+        ),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
@@ -98,6 +110,18 @@ def test_the_plan_samples_every_learner_twice_a_tenth_decided(centre):
     samples = Sample.objects.filter(plan_id=centre.plan_id)
     assert samples.count() == 100
     assert SampleDecision.objects.filter(sample__plan_id=centre.plan_id).count() == 10
+
+
+def test_each_decision_is_signed_by_the_centre_key_over_its_statement(centre, settings, bench_keys):
+    settings.SIGNING_KEY_DIR, settings.SIGNING_KEYSET = bench_keys, bench_keys / "keys.json"
+    for decision in SampleDecision.objects.filter(sample__plan_id=centre.plan_id):
+        statement = decision.statement()
+        verify_statement(
+            centre.centre_id, statement, decision.key_id, decision.key_signature, at=decision.decided_at
+        )
+
+
+def test_every_tenth_decision_has_an_action(centre):
     assert Action.objects.filter(sample__plan_id=centre.plan_id).count() == 1
 
 
