@@ -30,6 +30,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -141,14 +142,20 @@ def find_centre() -> BenchCentre:
     )
 
 
-def database_url(learners: int, given: str | None) -> str:
-    """The database a bench of `learners` uses: `given`, or bench_centre_<N> on DATABASE_URL's server."""
+def database_url(shape: Shape, given: str | None = None) -> str:
+    """The database of a centre of `shape`: `given`, or bench_centre_<N> on DATABASE_URL's server (with the
+    first assessor's caseload, _lead<K>, and the large portfolio, _<pieces>x<mappings>, when not the default)."""
     if given:
         return given
     server = urlsplit(os.environ.get("DATABASE_URL", "").strip() or SERVER)
     if not server.scheme.startswith("postgres"):
         server = urlsplit(SERVER)
-    return urlunsplit(server._replace(path=f"/bench_centre_{learners}"))
+    name = f"bench_centre_{shape.learners}"
+    if shape.lead_caseload != Shape.lead_caseload:
+        name += f"_lead{shape.lead_caseload}"
+    if (shape.heavy_pieces, shape.heavy_mappings) != (Shape.heavy_pieces, Shape.heavy_mappings):
+        name += f"_{shape.heavy_pieces}x{shape.heavy_mappings}"
+    return urlunsplit(server._replace(path=f"/{name}"))
 
 
 def create_database(url: str) -> None:
@@ -225,10 +232,10 @@ def ensure_centre(
 ) -> BenchCentre:
     """Set Django up on the bench database of `learners` learners, building it first if it is missing, was made
     before a migration the code now has, or `rebuild` asks."""
-    url = database_url(learners, url)
+    url = database_url(Shape(learners, **shape), url)
     setup_django(url)
     if not rebuild and database_exists(url) and not migrations_pending():
-        return find_centre()
+        return replace(find_centre(), url=url)
     from django.core.management import call_command
     from django.db import connections
 
@@ -239,7 +246,7 @@ def ensure_centre(
         Path(files_of(url)[name]).mkdir(parents=True)
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
-    centre = build_centre(Shape(learners=learners, **shape))
+    centre = replace(build_centre(Shape(learners=learners, **shape)), url=url)
     print(f"built a centre of {learners:,} learners in {time.perf_counter() - start:.0f} s at {url}")
     return centre
 

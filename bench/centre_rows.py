@@ -78,6 +78,7 @@ class BenchCentre:
     unit_id: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     recomputed: list[str] = field(default_factory=list)
+    url: str = ""  # the database's, once ensure_centre has it
 
 
 def email(role: str, number: int) -> str:

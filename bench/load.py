@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from centre import PASSWORD, BenchCentre, database_url, ensure_centre
+from centre import PASSWORD, BenchCentre, ensure_centre
 from serving import VENV_BIN, Browser, running_server, server_environment, sign_in, stop_on_sigterm
 from trivial import TRIVIAL_PATH
 
@@ -169,7 +169,7 @@ def main() -> None:
     if not (VENV_BIN / "locust").exists():
         raise SystemExit("locust is not installed: .venv/bin/pip install -e '.[bench]'")
     centre = ensure_centre(args.learners)
-    url = database_url(args.learners, None)
+    url = centre.url
     OUT.mkdir(parents=True, exist_ok=True)
     with running_server(server_environment(url)) as port:
         watcher = Browser(port)

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from centre import CASELOAD, PASSWORD, BenchCentre, database_url, ensure_centre
+from centre import CASELOAD, PASSWORD, BenchCentre, ensure_centre
 from serving import Browser, Response, running_server, server_environment, sign_in, stop_on_sigterm
 from trivial import TRIVIAL_PATH
 
@@ -79,13 +79,13 @@ class Measured:
         return self.p95 / self.trivial_p95
 
 
-def pages_of(centre: BenchCentre) -> list[Page]:
+def pages_of(centre: BenchCentre, caseload: int) -> list[Page]:
     """The table's pages, each as the person who opens it."""
     heavy, spec = centre.heavy_enrolment_id, centre.standard_id
     return [
         Page("admin home (every enrolment)", "admin", "/"),
         Page("IV home", "iv", "/"),
-        Page("caseload (first assessor)", "assessor", "/caseload/"),
+        Page(f"caseload ({caseload:,} learners)", "assessor", "/caseload/"),
         Page("IQA plan page", "iv", f"/iqa/plans/{centre.plan_id}/"),
         Page("sample page", "iv", f"/samples/{centre.sample_id}/"),
         Page("IV dashboard", "iv", "/iqa/"),
@@ -247,10 +247,11 @@ def one_size(args: argparse.Namespace) -> dict[str, object]:
     """Measure at one size (a process of its own: Django is set up on that size's database)."""
     learners = args.one
     os.environ["DJANGO_SETTINGS_MODULE"] = "server_settings"  # as the server's: the trivial page too
-    centre = ensure_centre(learners, rebuild=args.rebuild, lead_caseload=args.lead_caseload or CASELOAD)
+    caseload = args.lead_caseload or CASELOAD
+    centre = ensure_centre(learners, rebuild=args.rebuild, lead_caseload=caseload)
     from django.conf import settings
 
-    url = database_url(learners, None)
+    url = centre.url
     env = server_environment(url)
     people = {
         "admin": centre.admin,
@@ -261,7 +262,7 @@ def one_size(args: argparse.Namespace) -> dict[str, object]:
     with running_server(env) as port:
         sessions = {who: Browser(port) for who in people}
         signins = {who: sign_in(sessions[who], email, PASSWORD) for who, email in people.items()}
-        pages = pages_of(centre)
+        pages = pages_of(centre, caseload)
         measured = measure(pages, sessions, repeat=args.repeat)
         pdfs = trivial_while_pdfs(sessions, pages[-1].path, port)
         connections = compare_connections(env, sessions, args.repeat) if args.compare_connections else {}
