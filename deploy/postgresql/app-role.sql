@@ -21,5 +21,7 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"app_role";
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO :"app_role";
 
--- The audit trail and its checkpoints are only ever appended to (the triggers refuse the rest as well).
-REVOKE UPDATE, DELETE ON audit_auditentry, audit_auditcheckpoint FROM :"app_role";
+-- The audit trail, its checkpoints, signatures, their voids and IV decisions are only ever appended to (their
+-- triggers refuse the rest as well).
+REVOKE UPDATE, DELETE ON audit_auditentry, audit_auditcheckpoint, assessments_signoff, assessments_signoffvoid,
+    quality_sampledecision, quality_sampledecision_judgements FROM :"app_role";

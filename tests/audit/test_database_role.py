@@ -71,11 +71,21 @@ def test_the_app_role_cannot_switch_every_trigger_off_with_session_replication_r
     )
 
 
-def test_the_app_role_cannot_update_or_delete_audit_rows_even_past_the_trigger(trail, app_role):
-    assert (
-        refused("UPDATE audit_auditentry SET summary = 'x'") == "permission denied for table audit_auditentry"
-    )
-    assert refused("DELETE FROM audit_auditcheckpoint") == "permission denied for table audit_auditcheckpoint"
+@pytest.mark.parametrize(
+    "table",
+    [
+        "audit_auditentry",
+        "audit_auditcheckpoint",
+        "assessments_signoff",
+        "assessments_signoffvoid",
+        "quality_sampledecision",
+        "quality_sampledecision_judgements",
+    ],
+)
+def test_the_app_role_may_only_append_to_the_trail_and_signed_rows(app_role, table):
+    """Refused by the grants themselves, before any trigger is asked, even when no row would match."""
+    assert refused(f"UPDATE {table} SET id = id") == f"permission denied for table {table}"
+    assert refused(f"DELETE FROM {table}") == f"permission denied for table {table}"
 
 
 def test_the_app_role_does_the_applications_ordinary_writes(app_role, tmp_path):
