@@ -181,6 +181,7 @@ def sampling_plan(
     action. Returns the plan's and a decided sample's keys."""
     from centres.models import Enrolment
     from quality.models import Action, Sample, SampleDecision, SamplingPlan
+    from quality.services.coverage import store_coverage
 
     today = now.date()
     plan = SamplingPlan.objects.create(
@@ -223,6 +224,7 @@ def sampling_plan(
             for k, d in enumerate(decisions[::10])
         ),
     )
+    store_coverage(plan)  # the dashboard's stored summary, as changing a plan's samples stores it
     return plan.pk, decided[0].pk
 
 

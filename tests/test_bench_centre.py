@@ -16,7 +16,8 @@ from bench.centre import PASSWORD, Shape, build_centre
 from centres.models import AssessmentMethod, Enrolment, Membership
 from portfolio.models import Evidence, EvidenceMapping
 from portfolio.services.evidence import create_evidence
-from quality.models import Action, Sample, SampleDecision
+from quality.models import Action, Sample, SampleDecision, SamplingPlan
+from quality.selectors.coverage import as_summary, coverage
 from signing.keys import verify_statement
 
 SHAPE = Shape(learners=50, lead_caseload=5, heavy_pieces=4, heavy_mappings=10)
@@ -119,6 +120,12 @@ def test_each_decision_is_signed_by_the_centre_key_over_its_statement(centre, se
         verify_statement(
             centre.centre_id, statement, decision.key_id, decision.key_signature, at=decision.decided_at
         )
+
+
+def test_the_plan_has_its_coverage_stored_as_its_samples_give_it(centre):
+    plan = SamplingPlan.objects.get(pk=centre.plan_id)
+    assert plan.coverage_summary is not None
+    assert plan.coverage_summary == as_summary(coverage(plan))
 
 
 def test_every_tenth_decision_has_an_action(centre):
