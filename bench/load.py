@@ -119,7 +119,7 @@ def run_locust(port: int, people: dict[str, list[dict[str, Any]]], users: int, r
     command = [
         str(VENV_BIN / "locust"), "-f", str(Path(__file__).with_name("load_scenario.py")), "--headless",
         "--host", f"http://127.0.0.1:{port}", "--users", str(users), "--spawn-rate", str(users),
-        "--run-time", f"{run_time}s", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+        "--run-time", f"{run_time}s", "--stop-timeout", "30", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
     ]  # fmt: skip
     with (OUT / f"locust-{users}.log").open("wb") as log:
         subprocess.run(command, env=env, check=False, stdout=log, stderr=subprocess.STDOUT)

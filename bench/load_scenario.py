@@ -16,6 +16,7 @@ import os
 import random
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from locust import HttpUser, between, task
 
@@ -36,8 +37,9 @@ class BenchUser(HttpUser):
 
     def on_start(self) -> None:
         self.account = SESSIONS[self.role].pop()
-        for name, value in self.account["cookies"].items():
-            self.client.cookies.set(name, value)
+        host = urlsplit(self.host).hostname or ""
+        for name, value in self.account["cookies"].items():  # as the server set them: later ones replace them
+            self.client.cookies.set(name, value, domain=host, path="/")
 
     def page(self, path: str, name: str) -> str:
         with self.client.get(path, name=name, catch_response=True) as response:
