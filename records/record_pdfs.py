@@ -17,8 +17,9 @@ from portfolio.downloads import StoredName
 from records import pdf
 from units.models import Specification
 
-# Raised when the record's layout changes, so that records kept under the old layout are made again.
-LAYOUT = 1
+# Raised when what the record's file holds changes, so that records kept under the old one are made again:
+# 2 since confirmed records carry the centre's PDF signature (records kept before were unsigned).
+LAYOUT = 2
 
 
 def completion_digest(*, enrolment: Enrolment, specification: Specification) -> str | None:

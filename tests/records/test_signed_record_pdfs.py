@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from pyhanko.pdf_utils.generic import TextStringObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -69,6 +70,18 @@ def test_a_final_completion_record_is_signed_by_the_centres_pdf_key(completed_un
         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC",
         report.signed_by,
     )
+
+
+def test_the_confirmed_record_a_person_downloads_is_signed_even_when_served_from_storage(
+    client, completed_unit, unit
+):
+    """The page renders a confirmed record once and keeps it (records.record_pdfs): the kept file is the signed
+    one, the same at every download."""
+    client.force_login(completed_unit.learner)
+    url = reverse("records:completion_record", args=[completed_unit.pk, unit.pk])
+    first, second = (b"".join(client.get(url).streaming_content) for _ in range(2))
+    assert first == second
+    assert verify_record(first, keys=keyset()).problems == []
 
 
 def test_a_draft_record_is_not_signed(unit_in_progress, unit):
