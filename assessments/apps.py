@@ -7,7 +7,8 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
 
     def ready(self) -> None:
-        from assessments.receivers import refuse_mapping_to_signed_off
-        from portfolio.signals import mapping_proposed
+        from assessments.receivers import refresh_progress_of, refuse_mapping_to_signed_off
+        from portfolio.signals import evidence_changed, mapping_proposed
 
         mapping_proposed.connect(refuse_mapping_to_signed_off, dispatch_uid="assessments.refuse_signed_off")
+        evidence_changed.connect(refresh_progress_of, dispatch_uid="assessments.refresh_progress")

@@ -4,6 +4,7 @@ from typing import Any
 
 from assessments.services import SignedOffError
 from assessments.services.judging import refuse_if_signed
+from assessments.services.progress import refresh_progress
 from portfolio.models import Evidence
 from units.models import Criterion, RangeItem
 
@@ -20,3 +21,8 @@ def refuse_mapping_to_signed_off(
             f"{criterion.specification.code} is signed off as complete, so no more evidence is mapped to it; "
             "ask your assessor if it needs reopening."
         ) from None
+
+
+def refresh_progress_of(*, evidence: Evidence, **kwargs: Any) -> None:
+    """A mapping or a status changed: store the portfolio's figures again, in the same transaction."""
+    refresh_progress(enrolment_ids=[evidence.enrolment_id])

@@ -4,12 +4,12 @@ import datetime
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from centres import selectors
-from centres.models import Centre, Enrolment, Membership
+from centres.models import Centre, EnrolledSpecification, Enrolment, Membership
 from units.models import Specification
 
 Role = Membership.Role
@@ -60,6 +60,20 @@ class PersonRolesForm(CentreForm):
     roles = role_field()
 
 
+def by_progress(enrolments: QuerySet[Enrolment], progress: str) -> QuerySet[Enrolment]:
+    """Enrolments by the stored progress of their specifications: none with evidence, some line not met yet
+    (with evidence somewhere), or every line of every specification met."""
+    specifications = EnrolledSpecification.objects.filter(enrolment=OuterRef("pk"))
+    unmet = Exists(specifications.filter(met__lt=F("lines")))
+    if progress == "none":
+        return enrolments.exclude(Exists(specifications.filter(evidenced__gt=0)))
+    if progress == "under_way":
+        return enrolments.filter(Exists(specifications.filter(evidenced__gt=0)), unmet)
+    if progress == "met":
+        return enrolments.filter(Exists(specifications)).exclude(unmet)
+    return enrolments
+
+
 class EnrolmentFilterForm(CentreForm):
     """The filters of a list of enrolments, read from the query string: a learner's name (or e-mail), a status
     and, where there is more than one to choose from, an assessor. Invalid values filter nothing."""
@@ -67,6 +81,16 @@ class EnrolmentFilterForm(CentreForm):
     q = forms.CharField(label="Learner's name", required=False, max_length=100)
     status = forms.ChoiceField(
         choices=[("", "All"), *Enrolment.Status.choices], required=False, label="Status"
+    )
+    progress = forms.ChoiceField(
+        choices=[
+            ("", "All"),
+            ("none", "No evidence yet"),
+            ("under_way", "Under way: not everything met"),
+            ("met", "Everything met"),
+        ],
+        required=False,
+        label="Progress",
     )
     assessor = forms.TypedChoiceField(coerce=int, required=False, label="Assessor")
 
@@ -98,7 +122,7 @@ class EnrolmentFilterForm(CentreForm):
             enrolments = enrolments.filter(status=status)
         if assessor := values.get("assessor"):
             enrolments = enrolments.filter(assessor_id=assessor)
-        return enrolments
+        return by_progress(enrolments, values.get("progress", ""))
 
 
 class DateInput(forms.DateInput):

@@ -133,6 +133,13 @@ class EnrolledSpecification(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="enrolled_specifications")
     specification = models.ForeignKey(Specification, on_delete=models.PROTECT, related_name="enrolments")
     position = models.PositiveSmallIntegerField(default=0)
+    # Assessment's figures for this specification, kept here so that every list reads them at no cost: written
+    # in the transaction of each change that moves them (`assessments.services.progress`), never by hand.
+    lines = models.PositiveIntegerField(
+        default=0, help_text="Lines of the recording form: criteria, range items one by one."
+    )
+    evidenced = models.PositiveIntegerField(default=0, help_text="Lines with evidence mapped to them.")
+    met = models.PositiveIntegerField(default=0, help_text="Lines met.")
 
     class Meta:
         ordering = ["enrolment", "position", "pk"]

@@ -9,3 +9,7 @@ from django.dispatch import Signal
 
 # sender: Evidence; arguments: evidence, criterion, range_item
 mapping_proposed = Signal()
+
+# Sent inside the transaction after a piece of evidence's mappings or status changed, so that what is evidenced
+# and met (assessment's to say) is stored again with the change. sender: Evidence; arguments: evidence
+evidence_changed = Signal()

@@ -1,37 +1,14 @@
 """An assessor's caseload: their learners with progress, work to review, referrals and units ready to sign; each
 list a queryset the page pages, so the page costs the same whatever the caseload's size."""
 
-from dataclasses import dataclass
-
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from assessments.models import SignOff
-from assessments.selectors.met import with_progress
 from assessments.selectors.review import open_reopenings
-from assessments.selectors.signatures import signatures_in_force
-from centres.models import Enrolment
+from centres.models import EnrolledSpecification, Enrolment
 from centres.selectors import enrolments_queryset
 from portfolio.models import Evidence
-from units.models import Specification
-
-
-@dataclass(frozen=True)
-class ReadyToSign:
-    """A unit with everything met that the assessor has not signed: who signs next, in words."""
-
-    enrolment: Enrolment
-    specification: Specification
-    state: str
-
-
-def _ready(enrolment: Enrolment, specification: Specification, signed: dict[str, SignOff]) -> ReadyToSign:
-    state = (
-        "learner has signed: yours to sign"
-        if SignOff.Role.LEARNER in signed
-        else "all met: waiting for the learner's signature"
-    )
-    return ReadyToSign(enrolment, specification, state)
 
 
 def caseload_enrolments(*, assessor: User) -> QuerySet[Enrolment]:
@@ -64,15 +41,18 @@ def referred_back(enrolments: QuerySet[Enrolment]) -> QuerySet[Evidence]:
     return _evidence_of(enrolments).filter(status=Evidence.Status.REFERRED).order_by("updated_at", "pk")
 
 
-def ready_to_sign(enrolments: QuerySet[Enrolment]) -> list[ReadyToSign]:
-    """Units with everything met that the assessor has not signed yet, in the learners' order."""
-    learners = with_progress(enrolments)
-    signatures = signatures_in_force(enrolments=[row.enrolment for row in learners])
-    return [
-        _ready(row.enrolment, item.specification, signed)
-        for row in learners
-        for item in row.specifications
-        if item.progress.complete
-        and SignOff.Role.ASSESSOR
-        not in (signed := signatures.get((row.enrolment.pk, item.specification.pk), {}))
-    ]
+def ready_to_sign(enrolments: QuerySet[Enrolment]) -> QuerySet[EnrolledSpecification]:
+    """Units with every line met (the stored figures) that the assessor has not signed, in the learners' order;
+    each says whether the learner has signed (`learner_signed`)."""
+    in_force = SignOff.objects.in_force().filter(
+        enrolment_id=OuterRef("enrolment_id"), specification_id=OuterRef("specification_id")
+    )
+    return (
+        EnrolledSpecification.objects.filter(
+            enrolment__in=enrolments.values("pk"), lines__gt=0, met=F("lines")
+        )
+        .exclude(Exists(in_force.filter(role=SignOff.Role.ASSESSOR)))
+        .annotate(learner_signed=Exists(in_force.filter(role=SignOff.Role.LEARNER)))
+        .select_related("enrolment__learner", "specification")
+        .order_by("enrolment__learner__full_name", "enrolment_id", "position")
+    )

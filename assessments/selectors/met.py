@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from django.db.models import Exists, OuterRef
 
 from assessments.models import Judgement, JudgementReopening
-from centres.models import Enrolment
+from centres.models import EnrolledSpecification, Enrolment
 from portfolio.models import Evidence, EvidenceMapping
 from units.models import Criterion, Group, Specification
 from units.selectors import Line, countable_lines
@@ -134,14 +134,16 @@ def countable_states(
     mappings = EvidenceMapping.objects.filter(evidence__enrolment_id__in=enrolment_ids).select_related(
         "evidence__method", "criterion__group", "criterion__specification"
     )
-    if specification_ids is not None:
-        mappings = mappings.filter(criterion__specification_id__in=list(specification_ids))
     latest: dict[int, Any] = {}  # judgements annotated with `reopened`
     judgements = (
         Judgement.objects.filter(evidence__enrolment_id__in=enrolment_ids)
         .only("mapping_id", "round", "met")
         .annotate(reopened=Exists(JudgementReopening.objects.filter(judgement_id=OuterRef("pk"))))
     )
+    if specification_ids is not None:  # only the judgements of the specifications asked about
+        specification_ids = list(specification_ids)
+        mappings = mappings.filter(criterion__specification_id__in=specification_ids)
+        judgements = judgements.filter(mapping__criterion__specification_id__in=specification_ids)
     for judgement in judgements.order_by("round"):
         latest[judgement.mapping_id] = judgement
     states: States = defaultdict(dict)
@@ -226,16 +228,19 @@ class EnrolmentProgress(NamedTuple):
     specifications: list[SpecificationProgress]
 
 
+def stored_progress(enrolled: EnrolledSpecification) -> Progress:
+    """The figures stored for an enrolled specification (`assessments.services.progress` keeps them equal to
+    `progress_for`): what every list shows, at no cost per line."""
+    return Progress(mapped=enrolled.evidenced, total=enrolled.lines, met=enrolled.met)
+
+
 def with_progress(enrolments: Iterable[Enrolment]) -> list[EnrolmentProgress]:
-    enrolments = list(enrolments)
-    progress = progress_for(enrolments)
+    """Enrolments (their specifications prefetched) with each specification's stored progress: no query."""
     return [
         EnrolmentProgress(
             enrolment,
             [
-                SpecificationProgress(
-                    enrolled.specification, progress[(enrolment.pk, enrolled.specification_id)]
-                )
+                SpecificationProgress(enrolled.specification, stored_progress(enrolled))
                 for enrolled in enrolment.enrolled_specifications.all()
             ],
         )

@@ -13,6 +13,7 @@ from assessments.selectors.met import current_round
 from assessments.selectors.review import open_reopenings
 from assessments.selectors.signatures import signed_specification_ids
 from assessments.services import AssessmentError, SignedOffError, StaleFormError
+from assessments.services.progress import refresh_progress
 from audit.services import record
 from notifications.services import notify
 from portfolio.models import Evidence, EvidenceMapping
@@ -174,6 +175,7 @@ def save_judgements(
             )
         _save_round_feedback(assessor=assessor, evidence=locked, round_now=round_now, feedback=feedback)
         bump_version(locked)
+        refresh_progress(enrolment_ids=[locked.enrolment_id])
         return locked
 
 
@@ -259,6 +261,7 @@ def add_mapping(
             after=mapping_values(mapping),
         )
         bump_version(locked)
+        refresh_progress(enrolment_ids=[locked.enrolment_id])
         return mapping
 
 
@@ -283,6 +286,7 @@ def remove_mapping(*, assessor: User, mapping: EvidenceMapping, version: int) ->
         )
         mapping.delete()
         bump_version(locked)
+        refresh_progress(enrolment_ids=[locked.enrolment_id])
 
 
 def _refuse_outside_reopened(
@@ -337,6 +341,7 @@ def judge_again(*, assessor: User, evidence: Evidence, version: int, decisions: 
                 after={"met": decision.met, "feedback": decision.feedback.strip()},
             )
         bump_version(locked)
+        refresh_progress(enrolment_ids=[locked.enrolment_id])
         notify(
             recipient=locked.learner,
             subject=f"{locked.reference}: judged again after internal verification",

@@ -9,6 +9,7 @@ from accounts.models import User
 from assessments.models import Judgement, Review
 from assessments.services import AssessmentError
 from assessments.services.judging import evidence_url, refuse_if_signed
+from assessments.services.progress import refresh_progress
 from audit.services import record
 from centres.models import Enrolment
 from notifications.services import notify
@@ -61,6 +62,7 @@ def record_observation(
         Review.objects.create(
             evidence=evidence, round=1, decision=Review.Decision.ACCEPTED, assessor=assessor, decided_at=now
         )
+        refresh_progress(enrolment_ids=[enrolment.pk])
         record(
             actor=assessor,
             action="observation.recorded",

@@ -12,6 +12,7 @@ from centres.models import Centre, EnrolledSpecification, Enrolment, Membership
 from centres.services import CentreError
 from centres.signals import specifications_leaving
 from units.models import Specification
+from units.selectors import countable_lines
 
 Role = Membership.Role
 Status = Enrolment.Status
@@ -25,6 +26,15 @@ class Unchanged(enum.Enum):
 
 
 UNCHANGED = Unchanged.UNCHANGED
+
+
+def enrolled_on(enrolment: Enrolment, specification: Specification, position: int) -> EnrolledSpecification:
+    """A specification put on an enrolment, with its stored progress: nothing can be mapped to it before, so
+    none of its lines has evidence or is met yet."""
+    lines = len(countable_lines(specification_ids=[specification.pk])[specification.pk])
+    return EnrolledSpecification(
+        enrolment=enrolment, specification=specification, position=position, lines=lines
+    )
 
 
 def _holders(centre: Centre, people: Iterable[User | None]) -> dict[int, set[str]]:
@@ -162,8 +172,7 @@ def enrol(
         group=group.strip(),
     )
     EnrolledSpecification.objects.bulk_create(
-        EnrolledSpecification(enrolment=enrolment, specification=specification, position=position)
-        for position, specification in enumerate(chosen)
+        enrolled_on(enrolment, specification, position) for position, specification in enumerate(chosen)
     )
     after = _values(enrolment, chosen)
     record(
@@ -249,7 +258,7 @@ def _append_specifications(
     """Put `added` on the enrolment in the order given, after every position `current` holds."""
     next_position = max((enrolled.position for enrolled in current), default=-1) + 1
     EnrolledSpecification.objects.bulk_create(
-        EnrolledSpecification(enrolment=locked, specification=specification, position=position)
+        enrolled_on(locked, specification, position)
         for position, specification in enumerate(added, start=next_position)
     )
 

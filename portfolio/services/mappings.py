@@ -10,7 +10,7 @@ from centres.models import EnrolledSpecification
 from portfolio.models import Evidence, EvidenceMapping
 from portfolio.services import PortfolioError
 from portfolio.services.evidence import lock_editable
-from portfolio.signals import mapping_proposed
+from portfolio.signals import evidence_changed, mapping_proposed
 from units.models import Criterion, RangeItem
 
 
@@ -62,6 +62,7 @@ def add_mapping(
             centre=locked.centre_id,
             after=values,
         )
+        evidence_changed.send(sender=Evidence, evidence=locked)
         return mapping
 
 
@@ -79,3 +80,4 @@ def remove_mapping(*, user: User, mapping: EvidenceMapping) -> None:
             centre=locked.centre_id,
             before=values,
         )
+        evidence_changed.send(sender=Evidence, evidence=locked)

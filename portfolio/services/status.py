@@ -18,6 +18,7 @@ from accounts.models import User
 from audit.services import record
 from portfolio.models import Evidence
 from portfolio.services import PortfolioError
+from portfolio.signals import evidence_changed
 
 Status = Evidence.Status
 
@@ -77,4 +78,5 @@ def change_status(
         before={"status": before},
         after={"status": evidence.status, **(audited or {})},
     )
+    evidence_changed.send(sender=Evidence, evidence=evidence)
     return evidence

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedRequest
 from accounts.http import read_or_404 as read_or_404_as
+from accounts.paging import paginate
 from centres.access import access_of, change_or_403, read_or_404
 from centres.lookups import visible_enrolment
 from portfolio.forms import EvidenceFilterForm, EvidenceForm, SubmitForm
@@ -78,7 +79,7 @@ def evidence_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "enrolment": enrolment,
             "form": form,
-            "evidence": evidence,
+            "evidence": paginate(request, evidence, noun="piece of evidence", plural="pieces of evidence"),
             "filtered": any(filters.values()),
             "can_add_evidence": can_add_evidence(access_of(request), enrolment),
         },

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Judgement, JudgementReopening, Review, SignOff
+from assessments.services.progress import refresh_progress
 from assessments.services.signatures import lock_signed_roles, void_signatures
 from audit.services import record
 from notifications.services import notify
@@ -226,6 +227,7 @@ def decide_sample(
         reopened = None
         if not verdict.agrees:
             reopened = _reopen_judgements(iv=iv, sample=locked, judgements=verdict.judgements)
+            refresh_progress(enrolment_ids=[locked.enrolment_id])
         _tell_assessor(iv, locked, verdict, reopened)
         return decision
 

@@ -7,10 +7,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments.models import Judgement, SignOff
+from assessments.services.judging import Decision, decide, save_judgements
 from assessments.services.observations import record_observation
 from assessments.services.signatures import sign_off
 from centres.models import Membership
 from portfolio.models import Evidence
+from portfolio.services.evidence import submit_evidence
 from tests.factories import (
     DEFAULT_PASSWORD,
     ROLES,
@@ -313,12 +315,11 @@ def test_caseload_costs_the_same_queries_for_1_or_40_learners(
             targets,
         )
     client.force_login(first.assessor)
-    # session, user, the session's second-factor device, roles; evidence awaiting review: count, the page with
-    # method and learner; referred back: count, the page; ready for sign-off: the assessor's enrolments, their
-    # specifications, the forms' criteria and range items, met states (latest judgements, mappings), signatures
-    # in force; learners: count, the page of enrolments with people, their specifications, the page's met states
-    # (judgements, mappings) and lines (criteria, range items); unread count
-    with django_assert_num_queries(22):
+    # session, user, the session's second-factor device, roles; learners: count, the page of enrolments with
+    # people, their specifications with the stored progress; counts of evidence awaiting review, referred back
+    # and units ready for sign-off (from the stored progress, less those signed); unread count; the page of
+    # evidence awaiting review with method and learner (the other two lists are empty: no page to read)
+    with django_assert_num_queries(12):
         response = client.get(reverse("assessments:caseload"))
     assert (len(response.context["progress"]), response.context["learners"].count) == (
         min(learners, 5),
@@ -343,14 +344,33 @@ def test_caseload_pages_its_learners_keeping_the_filters(client, db, monkeypatch
     assert '<a href="?q=xanthe&amp;page=2" aria-current="page">' in page
 
 
-@pytest.mark.parametrize("criteria", [1, 30])
-def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
+def referred_twice(evidence: Evidence) -> Evidence:
+    """Two rounds judged not yet met and referred back, then resubmitted: the review screen's earlier rounds."""
+    for _ in range(2):
+        evidence.refresh_from_db()
+        decisions = [Decision(mapping.pk, False, "Say more.") for mapping in evidence.mappings.all()]
+        evidence = save_judgements(
+            assessor=evidence.enrolment.assessor,
+            evidence=evidence,
+            version=evidence.version,
+            decisions=decisions,
+        )
+        decide(
+            assessor=evidence.enrolment.assessor, evidence=evidence, version=evidence.version, accept=False,
+            feedback="See each criterion.",
+        )  # fmt: skip
+        evidence = submit_evidence(user=evidence.learner, evidence=evidence, declaration=True)
+    return evidence
+
+
+@pytest.mark.parametrize("criteria", [1, 40])
+def test_review_screen_costs_the_same_queries_for_1_or_40_criteria_with_2_earlier_rounds(
     client, enrolment, standard, django_assert_num_queries, criteria
 ):
     targets = [
         (c, None) for c in Criterion.objects.filter(specification=standard).order_by("position")[:criteria]
     ]
-    evidence = submitted_evidence(enrolment, targets)
+    evidence = referred_twice(submitted_evidence(enrolment, targets))
     client.force_login(enrolment.assessor)
     # session, user, the session's second-factor device, evidence with its people and mappings (the permission check), the same again (the page), the
     # enrolment's criteria and range items (countable lines), earlier reviews, mappings for review, their range
@@ -359,6 +379,7 @@ def test_review_screen_costs_the_same_queries_for_1_or_30_criteria(
     with django_assert_num_queries(22):
         response = client.get(reverse("assessments:review", args=[evidence.pk]))
     assert len(response.context["mappings"]) == criteria
+    assert [len(judgements) for _, judgements in response.context["history"]] == [criteria, criteria]
 
 
 def test_caseload_links_to_the_assessors_iqa_feedback_and_actions(client, enrolment):
@@ -390,9 +411,9 @@ def test_an_administrators_home_costs_the_same_queries_for_2_or_25_enrolments(
         submitted_evidence(later, lines_of(specification)[:2])
     client.force_login(member(first.centre, Membership.Role.ADMIN))
     # session, user, the session's second-factor device, the assessors (filter choices), the others' count, own
-    # enrolments (none, so nothing prefetched), the others' page with people, their specifications, the page's
-    # lines (range items, criteria) and met states (judgements, mappings), unread count, roles
-    with django_assert_num_queries(14):
+    # enrolments (none, so nothing prefetched), the others' page with people, their specifications with the
+    # stored progress, unread count, roles
+    with django_assert_num_queries(10):
         response = client.get(reverse("assessments:home"), {"page": "2"})
     # the second page, or the only one
     assert (len(response.context["others"]), response.context["paged"].count) == (
@@ -410,3 +431,24 @@ def test_home_filters_the_portfolios_looked_after_by_assessor(client, db):
 
     assert [card.enrolment.pk for card in response.context["others"]] == [other.pk]
     assert f'<option value="{other.assessor.pk}" selected>' in response.content.decode()
+
+
+def test_home_filters_the_portfolios_looked_after_by_their_stored_progress(client, db):
+    specification = create_specification(groups=1, criteria_per_group=2)
+    nothing = EnrolmentFactory(specifications=[specification])
+    under_way = EnrolmentFactory(centre=nothing.centre, specifications=[specification])
+    submitted_evidence(under_way, lines_of(specification)[:1])
+    everything = EnrolmentFactory(centre=nothing.centre, specifications=[specification])
+    record_observation(
+        assessor=everything.assessor, enrolment=everything, date="2026-10-01", setting="Riverside",
+        observed="Led the handover.", title="Observation", targets=lines_of(specification),
+    )  # fmt: skip
+    client.force_login(member(nothing.centre, Membership.Role.ADMIN))
+    url = reverse("assessments:home")
+
+    shown = {
+        progress: [card.enrolment.pk for card in client.get(url, {"progress": progress}).context["others"]]
+        for progress in ("none", "under_way", "met")
+    }
+
+    assert shown == {"none": [nothing.pk], "under_way": [under_way.pk], "met": [everything.pk]}

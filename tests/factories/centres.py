@@ -17,6 +17,7 @@ from centres.models import (
     Membership,
 )
 from centres.services.centres import create_centre
+from centres.services.enrolments import enrolled_on
 from tests.factories.accounts import UserFactory
 from tests.factories.units import SpecificationFactory, create_specification
 
@@ -82,9 +83,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def specifications(obj, create: bool, extracted: Any, **kwargs: Any) -> None:
         for position, specification in enumerate(extracted or []):
-            EnrolledSpecification.objects.create(
-                enrolment=obj, specification=specification, position=position
-            )
+            enrolled_on(obj, specification, position).save()
 
 
 def enrolment_on_a_unit(**fields: Any) -> Enrolment:

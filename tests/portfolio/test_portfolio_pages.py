@@ -242,7 +242,7 @@ def test_evidence_list_answers_htmx_with_the_results_only(learner_client, enrolm
         reverse("portfolio:evidence_list", args=[enrolment.pk]), **HTMX
     ).content.decode()
     assert page.lstrip().startswith('<div id="evidence-results"')
-    assert "1 piece of evidence." in page
+    assert "1 piece of evidence, newest first." in page
 
 
 # Constant queries: a learner with one piece of evidence and one with 300 pieces and 1,000 mappings.
@@ -254,10 +254,9 @@ def test_home_costs_the_same_queries_whatever_the_portfolio_size(
     learner_client, enrolment, django_assert_num_queries, pieces, mappings
 ):
     bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)
-    # session, user, the assessors of portfolios looked after (none) and how many there are (none), own
-    # enrolments, their specifications, the forms' range items and criteria, judgements, mappings with their
-    # evidence, roles (menu), unread notifications (menu)
-    with django_assert_num_queries(12):
+    # session, user, roles (menu), the assessors of portfolios looked after (none) and how many there are
+    # (none), own enrolments, their specifications with the stored progress, unread notifications (menu)
+    with django_assert_num_queries(8):
         assert learner_client.get(reverse("assessments:home")).status_code == 200
 
 
@@ -267,10 +266,13 @@ def test_evidence_list_costs_the_same_queries_whatever_the_portfolio_size(
 ):
     bulk_portfolio(enrolment, pieces=pieces, mappings=mappings)
     # session, user, enrolment with centre and people, its specifications, the centre's methods (filter), roles,
-    # unread count, evidence with current file counts, their mappings
-    with django_assert_num_queries(9):
-        response = learner_client.get(reverse("portfolio:evidence_list", args=[enrolment.pk]))
-    assert len(response.context["evidence"]) == pieces
+    # unread count, how many pieces, the page of evidence with current file counts, their mappings
+    with django_assert_num_queries(10):
+        response = learner_client.get(reverse("portfolio:evidence_list", args=[enrolment.pk]), {"page": "3"})
+    assert (len(response.context["evidence"]), response.context["evidence"].count) == (
+        min(pieces, 20),
+        pieces,
+    )
 
 
 @SIZES
