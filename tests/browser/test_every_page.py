@@ -254,6 +254,11 @@ def site(database, browser: Browser, tmp_path_factory) -> Iterator[Site]:
             FILE_UPLOAD_TEMP_DIR=media,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+            # the suite's own (function-scoped) fixtures come too late for the module's world
+            SIGNING_KEY_DIR=media / "signing-keys",
+            SIGNING_KEYSET=media / "signing-keys" / "keys.json",
+            SIGNING_DEVELOPMENT_KEYS=True,
+            CHECKPOINT_DIR=media / "audit-checkpoints",
         ),
     ):
         try:
