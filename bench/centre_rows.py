@@ -30,7 +30,7 @@ LINES_PER_PIECE = 8
 CASELOAD = 40
 REVIEW_MAPPINGS = 40
 # The project's commands that recompute stored summary figures from the rows, run after building when present.
-STORED_FIGURES = ("recompute_progress", "recompute_coverage")
+STORED_FIGURES = ("recompute_progress",)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 The centre is built once for the module, in a transaction rolled back at its end; each test reads it."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -120,6 +122,10 @@ def test_each_decision_is_signed_by_the_centre_key_over_its_statement(centre, se
         verify_statement(
             centre.centre_id, statement, decision.key_id, decision.key_signature, at=decision.decided_at
         )
+
+
+def test_stored_progress_figures_agree_with_the_judgements(centre):
+    call_command("recompute_progress", "--check", stdout=io.StringIO())  # CommandError if any differs
 
 
 def test_the_plan_has_its_coverage_stored_as_its_samples_give_it(centre):
