@@ -19,8 +19,9 @@ The centre, for N learners (every figure scales with N; the per-portfolio shapes
   1,000), a tenth of them decided (agreed, VACS all yes) with an action on every tenth decision.
 Everyone's password is PASSWORD below; staff have a confirmed authenticator app (django-otp's TOTPDevice), as
 after their first sign-in, so a bench signs them in through the real form with the code the app would show.
-No audit entries or notifications are written. Stored summary figures are recomputed at the end by the
-project's own commands (`STORED_FIGURES`), so they agree with what was inserted.
+No audit entries or notifications are written. The stored summary figures agree with what was inserted: the
+enrolled specifications' progress is recomputed at the end by the project's own command (`recompute_progress`,
+`STORED_FIGURES`), and the plan's coverage is stored as changing its samples stores it.
 """
 
 import argparse

@@ -2,6 +2,7 @@
 portfolios, in bulk inserts of a thousand learners at a time."""
 
 import datetime
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ def recompute_stored_figures() -> list[str]:
 
     present = [name for name in STORED_FIGURES if name in get_commands()]
     for name in present:
-        call_command(name, verbosity=0)
+        call_command(name, verbosity=0, stdout=io.StringIO())
     return present
 
 
