@@ -1,15 +1,13 @@
 """The audit trail in the Django admin: read-only for everyone, superusers included."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from accounts.admin import ReadOnlyAdmin
 from audit.models import AuditCheckpoint, AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "at", "actor_name", "action", "summary", "learner", "centre")
     list_filter = ("action", "centre")
     search_fields = ("summary", "actor_name", "subject_id", "learner__full_name", "learner__email")
@@ -33,28 +31,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(AuditCheckpoint)
-class AuditCheckpointAdmin(admin.ModelAdmin):
+class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ("chain", "sequence", "at", "key_id")
     list_filter = ("chain",)
     fields = ("chain", "sequence", "entry_hash", "at", "key_id", "signature")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
